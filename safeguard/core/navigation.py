@@ -1,0 +1,42 @@
+"""Service navigation for the public site and the workspace.
+
+A new module adds its entry here (see docs/adding-a-module.md).
+"""
+
+from django.urls import reverse
+
+from .access import has_capability
+from .roles import Capability
+
+
+def _items(request, entries):
+    path = request.path
+    items = []
+    for text, href, exact in entries:
+        current = path == href if exact else path.startswith(href)
+        items.append({"text": text, "href": href, "current": current})
+    return items
+
+
+def public_navigation(request, partnership):
+    slug = partnership.slug
+    return _items(
+        request,
+        [
+            ("Home", reverse("public:partnership_home", args=[slug]), True),
+            ("Contact the business unit", reverse("public:contacts", args=[slug]), False),
+        ],
+    )
+
+
+def workspace_navigation(request):
+    entries = [
+        ("Home", reverse("workspace:home"), True),
+        ("Partnerships", reverse("partnerships:partnership_list"), False),
+        ("Agencies", reverse("partnerships:agency_list"), False),
+        ("Boards and sub-groups", reverse("partnerships:group_list"), False),
+        ("People", reverse("partnerships:person_list"), False),
+    ]
+    if has_capability(request.user, None, Capability.VIEW_AUDIT):
+        entries.append(("Audit log", reverse("audit:log"), False))
+    return _items(request, entries)

@@ -1,0 +1,387 @@
+"""Thin views for the partnerships module: parse input, call one selector or service, render."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from safeguard.core.views_generic import ScopedDetailView, ScopedEditView, ScopedListView, ServiceFormView
+
+from . import forms, selectors, services
+from .filters import AgencyFilter, GroupFilter, PersonFilter
+from .models import Agency, Contact, Group, Membership, Partnership, Person
+
+MANAGE = "partnerships.manage_record"
+
+
+class _FilterUserMixin:
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["user"] = self.request.user
+        return kwargs
+
+
+class _CreateMixin:
+    """Create views: the user must manage at least one partnership."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.partnerships_manageable(user=request.user).exists():
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def create_data(self, form):
+        data = form.service_data()
+        data.pop("partnership", None)
+        return form.cleaned_data["partnership"], data
+
+
+# --- Partnerships -----------------------------------------------------------------------------
+class PartnershipList(ScopedListView):
+    model = Partnership
+    template_name = "partnerships/partnership_list.html"
+    filterset_fields = []
+    sort_fields = {"name": "name"}
+    default_sort = "name"
+
+    def selector(self, user):
+        return selectors.partnership_list(user=user)
+
+
+class PartnershipDetail(ScopedDetailView):
+    model = Partnership
+    template_name = "partnerships/partnership_detail.html"
+
+    def selector(self, user, pk):
+        return selectors.partnership_get(user=user, pk=pk)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_manage"] = self.request.user.has_perm(MANAGE, self.object)
+        ctx["contacts"] = selectors.public_contacts(partnership=self.object)
+        return ctx
+
+
+class PartnershipEdit(ScopedEditView):
+    model = Partnership
+    permission_required = MANAGE
+    form_class = forms.PartnershipForm
+    template_name = "partnerships/form.html"
+    success_message = "Partnership details saved"
+
+    def selector(self, user, pk):
+        return selectors.partnership_get(user=user, pk=pk)
+
+    def perform(self, form):
+        return services.partnership_update(
+            partnership=self.object,
+            by=self.request.user,
+            expected_version=form.cleaned_data["version"] or 0,
+            **form.service_data(),
+        )
+
+
+# --- Agencies ---------------------------------------------------------------------------------
+class AgencyList(_FilterUserMixin, ScopedListView):
+    model = Agency
+    template_name = "partnerships/agency_list.html"
+    filterset_class = AgencyFilter
+    sort_fields = {"name": "name", "sector": "sector", "partnership": "partnership__name"}
+    default_sort = "name"
+
+    def selector(self, user):
+        return selectors.agency_list(user=user)
+
+
+class AgencyDetail(ScopedDetailView):
+    model = Agency
+    template_name = "partnerships/agency_detail.html"
+
+    def selector(self, user, pk):
+        return selectors.agency_get(user=user, pk=pk)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_manage"] = self.request.user.has_perm(MANAGE, self.object)
+        ctx["people"] = self.object.people.filter(is_active=True).order_by("family_name")
+        ctx["parts"] = self.object.children.order_by("name")
+        return ctx
+
+
+class AgencyCreate(_CreateMixin, ServiceFormView):
+    permission_required = MANAGE
+    form_class = forms.AgencyForm
+    template_name = "partnerships/form.html"
+    success_message = "Agency added"
+    extra_context = {"title": "Add an agency"}
+
+    def perform(self, form):
+        partnership, data = self.create_data(form)
+        return services.agency_create(partnership=partnership, by=self.request.user, **data)
+
+
+class AgencyEdit(ScopedEditView):
+    model = Agency
+    permission_required = MANAGE
+    form_class = forms.AgencyForm
+    template_name = "partnerships/form.html"
+    success_message = "Agency saved"
+
+    def selector(self, user, pk):
+        return selectors.agency_get(user=user, pk=pk)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form):
+        return services.agency_update(
+            agency=self.object,
+            by=self.request.user,
+            expected_version=form.cleaned_data["version"] or 0,
+            **form.service_data(),
+        )
+
+
+# --- Boards and sub-groups --------------------------------------------------------------------
+class GroupList(_FilterUserMixin, ScopedListView):
+    model = Group
+    template_name = "partnerships/group_list.html"
+    filterset_class = GroupFilter
+    sort_fields = {"name": "name", "kind": "kind", "frequency": "meeting_frequency"}
+    default_sort = "kind"
+
+    def selector(self, user):
+        return selectors.group_list(user=user)
+
+
+class GroupDetail(ScopedDetailView):
+    model = Group
+    template_name = "partnerships/group_detail.html"
+
+    def selector(self, user, pk):
+        return selectors.group_get(user=user, pk=pk)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        memberships = list(selectors.group_memberships(group=self.object))
+        ctx["current_memberships"] = [m for m in memberships if m.is_current(today)]
+        ctx["past_memberships"] = [m for m in memberships if not m.is_current(today)]
+        ctx["can_manage"] = self.request.user.has_perm(MANAGE, self.object)
+        ctx["reporting_groups"] = self.object.reporting_groups.order_by("name")
+        return ctx
+
+
+class GroupCreate(_CreateMixin, ServiceFormView):
+    permission_required = MANAGE
+    form_class = forms.GroupForm
+    template_name = "partnerships/form.html"
+    success_message = "Group added"
+    extra_context = {"title": "Add a board or sub-group"}
+
+    def perform(self, form):
+        partnership, data = self.create_data(form)
+        return services.group_create(partnership=partnership, by=self.request.user, **data)
+
+
+class GroupEdit(ScopedEditView):
+    model = Group
+    permission_required = MANAGE
+    form_class = forms.GroupForm
+    template_name = "partnerships/form.html"
+    success_message = "Group saved"
+
+    def selector(self, user, pk):
+        return selectors.group_get(user=user, pk=pk)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form):
+        return services.group_update(
+            group=self.object,
+            by=self.request.user,
+            expected_version=form.cleaned_data["version"] or 0,
+            **form.service_data(),
+        )
+
+
+class MembershipAdd(ScopedEditView):
+    """Add a member to the group named by ``pk``."""
+
+    model = Group
+    permission_required = MANAGE
+    form_class = forms.MembershipForm
+    template_name = "partnerships/form.html"
+    success_message = "Member added"
+
+    def selector(self, user, pk):
+        return selectors.group_get(user=user, pk=pk)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Membership(group=self.object)
+        kwargs["group"] = self.object
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": f"Add a member to {self.object}"}
+
+    def perform(self, form):
+        data = form.service_data()
+        data.pop("version", None)
+        membership = services.membership_add(group=self.object, by=self.request.user, **data)
+        return membership.group
+
+
+class MembershipEdit(ScopedEditView):
+    model = Membership
+    permission_required = MANAGE
+    form_class = forms.MembershipForm
+    template_name = "partnerships/form.html"
+    success_message = "Membership saved"
+
+    def selector(self, user, pk):
+        return selectors.membership_get(user=user, pk=pk)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "group": self.object.group}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": f"Change {self.object.person}'s membership"}
+
+    def perform(self, form):
+        data = form.service_data()
+        data.pop("person", None)
+        services.membership_update(
+            membership=self.object, by=self.request.user, expected_version=form.cleaned_data["version"] or 0, **data
+        )
+        return self.object.group
+
+
+# --- People -----------------------------------------------------------------------------------
+class PersonList(_FilterUserMixin, ScopedListView):
+    model = Person
+    template_name = "partnerships/person_list.html"
+    filterset_class = PersonFilter
+    sort_fields = {"name": "family_name", "agency": "agency__name", "job": "job_title"}
+    default_sort = "name"
+
+    def selector(self, user):
+        return selectors.person_list(user=user)
+
+
+class PersonDetail(ScopedDetailView):
+    model = Person
+    template_name = "partnerships/person_detail.html"
+
+    def selector(self, user, pk):
+        return selectors.person_get(user=user, pk=pk)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["memberships"] = selectors.person_memberships(person=self.object)
+        ctx["can_manage"] = self.request.user.has_perm(MANAGE, self.object)
+        ctx["today"] = timezone.localdate()
+        return ctx
+
+
+class PersonCreate(_CreateMixin, ServiceFormView):
+    permission_required = MANAGE
+    form_class = forms.PersonForm
+    template_name = "partnerships/form.html"
+    success_message = "Person added"
+    extra_context = {"title": "Add a person"}
+
+    def perform(self, form):
+        partnership, data = self.create_data(form)
+        return services.person_create(partnership=partnership, by=self.request.user, **data)
+
+
+class PersonEdit(ScopedEditView):
+    model = Person
+    permission_required = MANAGE
+    form_class = forms.PersonForm
+    template_name = "partnerships/form.html"
+    success_message = "Person saved"
+
+    def selector(self, user, pk):
+        return selectors.person_get(user=user, pk=pk)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form):
+        return services.person_update(
+            person=self.object,
+            by=self.request.user,
+            expected_version=form.cleaned_data["version"] or 0,
+            **form.service_data(),
+        )
+
+
+# --- Contacts ---------------------------------------------------------------------------------
+class ContactCreate(_CreateMixin, ServiceFormView):
+    permission_required = MANAGE
+    form_class = forms.ContactForm
+    template_name = "partnerships/form.html"
+    success_message = "Contact added"
+    extra_context = {"title": "Add a business unit contact"}
+
+    def perform(self, form):
+        partnership, data = self.create_data(form)
+        contact = services.contact_create(partnership=partnership, by=self.request.user, **data)
+        return contact.partnership
+
+
+class ContactEdit(ScopedEditView):
+    model = Contact
+    permission_required = MANAGE
+    form_class = forms.ContactForm
+    template_name = "partnerships/form.html"
+    success_message = "Contact saved"
+
+    def selector(self, user, pk):
+        return selectors.contact_get(user=user, pk=pk)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form):
+        services.contact_update(
+            contact=self.object,
+            by=self.request.user,
+            expected_version=form.cleaned_data["version"] or 0,
+            **form.service_data(),
+        )
+        return self.object.partnership
+
+
+class ContactDelete(ScopedEditView):
+    model = Contact
+    permission_required = MANAGE
+    form_class = forms.ConfirmForm
+    template_name = "partnerships/contact_delete.html"
+
+    def selector(self, user, pk):
+        return selectors.contact_get(user=user, pk=pk)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        return kwargs
+
+    def perform(self, form):
+        partnership = self.object.partnership
+        services.contact_delete(contact=self.object, by=self.request.user)
+        messages.success(self.request, f"Contact '{self.object.title}' deleted")
+        return partnership
+
+    def form_valid(self, form):
+        saved = self.perform(form)
+        return redirect(saved.get_absolute_url())

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from safeguard.api.api import api
+from safeguard.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("safeguard.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("django-admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("workspace/", include("safeguard.workspace.urls")),
+    path("workspace/audit/", include("safeguard.audit.urls")),
+    path("workspace/partnerships/", include("safeguard.partnerships.urls")),
+    path("", include("safeguard.public.urls")),
+]
+
+handler404 = "safeguard.core.views.page_not_found"
+handler403 = "safeguard.core.views.permission_denied"
+handler500 = "safeguard.core.views.server_error"
