@@ -7,6 +7,8 @@ has that version, in one UPDATE ... WHERE version = n, and bumps it; otherwise i
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import transaction
 
 
@@ -44,4 +46,21 @@ def save_versioned(obj, *, expected_version: int, by, fields: list[str]) -> None
             raise ConcurrentEditError(obj, current["version"] if current else None, changed_by)
         obj.version = expected_version + 1
         obj.updated_by = by if by is not None and by.is_authenticated else None
-        obj.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
+        with audit_actor(by):
+            obj.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
+
+
+def audit_actor(by):
+    """Attribute django-auditlog entries to ``by`` (also outside a web request: API, tasks, shell)."""
+    from auditlog.context import set_actor
+
+    if by is not None and getattr(by, "is_authenticated", False):
+        return set_actor(by)
+    return contextlib.nullcontext()
+
+
+def save_new(obj, *, by) -> None:
+    """Validate and insert a new record, attributing its audit entry to ``by``."""
+    obj.full_clean()
+    with audit_actor(by):
+        obj.save()

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from safeguard.core.access import has_capability
-from safeguard.core.concurrency import save_versioned
+from safeguard.core.concurrency import audit_actor, save_new, save_versioned
 from safeguard.core.roles import Capability
 
 from .choices import GroupKind, MembershipRole
@@ -45,8 +45,7 @@ def partnership_create(*, by, **data) -> Partnership:
     if not (by and by.is_superuser):
         raise PermissionDenied("Only an installation administrator can add a partnership.")
     partnership = Partnership(**data, updated_by=by)
-    partnership.full_clean()
-    partnership.save()
+    save_new(partnership, by=by)
     return partnership
 
 
@@ -63,8 +62,7 @@ def agency_create(*, partnership: Partnership, by, **data) -> Agency:
     _require_manage(by, partnership.pk)
     _same_partnership(partnership.pk, parent=data.get("parent"))
     agency = Agency(partnership=partnership, updated_by=by, **data)
-    agency.full_clean()
-    agency.save()
+    save_new(agency, by=by)
     return agency
 
 
@@ -99,8 +97,7 @@ def group_create(*, partnership: Partnership, by, **data) -> Group:
     shared_with = data.pop("shared_with", None)
     _check_group(partnership.pk, data.get("kind"), data.get("reports_to"))
     group = Group(partnership=partnership, updated_by=by, **data)
-    group.full_clean()
-    group.save()
+    save_new(group, by=by)
     if shared_with is not None:
         group.shared_with.set(shared_with)
     return group
@@ -124,8 +121,7 @@ def person_create(*, partnership: Partnership, by, **data) -> Person:
     _require_manage(by, partnership.pk)
     _same_partnership(partnership.pk, agency=data.get("agency"))
     person = Person(partnership=partnership, updated_by=by, **data)
-    person.full_clean()
-    person.save()
+    save_new(person, by=by)
     return person
 
 
@@ -169,10 +165,10 @@ def membership_add(*, group: Group, person: Person, by, role: str, start_date: d
                 )
             current.end_date = start_date - dt.timedelta(days=1)
             current.full_clean()
-            current.save(update_fields=["end_date", "updated_at"])
+            with audit_actor(by):
+                current.save(update_fields=["end_date", "updated_at"])
     membership = Membership(group=group, person=person, role=role, start_date=start_date, updated_by=by, **data)
-    membership.full_clean()
-    membership.save()
+    save_new(membership, by=by)
     return membership
 
 
@@ -201,8 +197,7 @@ def membership_end(*, membership: Membership, by, end_date: dt.date, expected_ve
 def contact_create(*, partnership: Partnership, by, **data) -> Contact:
     _require_manage(by, partnership.pk)
     contact = Contact(partnership=partnership, updated_by=by, **data)
-    contact.full_clean()
-    contact.save()
+    save_new(contact, by=by)
     return contact
 
 
@@ -216,4 +211,5 @@ def contact_update(*, contact: Contact, by, expected_version: int, **data) -> Co
 @transaction.atomic
 def contact_delete(*, contact: Contact, by) -> None:
     _require_manage(by, contact.partnership_id)
-    contact.delete()
+    with audit_actor(by):
+        contact.delete()

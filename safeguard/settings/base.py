@@ -179,6 +179,9 @@ AXES_FAILURE_LIMIT = env_int("SAFEGUARD_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("SAFEGUARD_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "safeguard.accounts.lockout.login_identifier"
+# django-axes owns the per-account lockout; allauth keeps only a per-IP brake against spraying.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("SAFEGUARD_PROXY_COUNT", 0, minimum=0) or None
