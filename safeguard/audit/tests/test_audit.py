@@ -56,7 +56,7 @@ def test_access_log_viewer_lists_who_viewed_what(client, cast):
     client.force_login(cast.officer)
     client.get(agency.get_absolute_url())
     client.force_login(cast.manager)
-    body = client.get("/workspace/audit/access/?object_id=%d" % agency.pk).content.decode()
+    body = client.get(f"/workspace/audit/access/?object_id={agency.pk}").content.decode()
     assert "Viewed agency" in body
 
 
