@@ -31,6 +31,7 @@ safeguard/static/dist/safeguard.css: node_modules/.installed $(wildcard safeguar
 
 install: $(VENV)/.installed node_modules/.installed safeguard/static/dist/safeguard.css ## Create the venv and install pinned Python and npm dependencies
 
+static: export SAFEGUARD_DEMO_MODE ?= 1
 static: install ## Build the stylesheet and collect static files
 	$(MANAGE) collectstatic --noinput -v0
 
@@ -56,7 +57,7 @@ run: static migrate ## Install, migrate, load demo data, then serve on http://12
 	  wait
 
 # --- Tests ------------------------------------------------------------------------------------
-test: install static ## The whole suite: SQLite, PostgreSQL, then the browser tests
+test: install ## The whole suite: SQLite, PostgreSQL, then the browser tests
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-e2e
@@ -68,7 +69,7 @@ test-postgres: install ## Unit and integration tests on PostgreSQL (a fresh data
 	@$(PY) scripts/check_postgres.py "$(PG_URL)/postgres"
 	DATABASE_URL=$(PG_URL)/safeguard $(VENV)/bin/pytest -p no:cacheprovider -m "not e2e" -n 2 --create-db
 
-test-e2e: install static browser ## Browser tests (Playwright driving Debian's chromium, axe-core on every page)
+test-e2e: install browser ## Browser tests (Playwright driving Debian's chromium, axe-core on every page)
 	$(VENV)/bin/pytest -p no:cacheprovider -m e2e
 
 browser: ## Install Debian's chromium for the browser tests if it is missing
@@ -84,7 +85,7 @@ format: install ## Format the code with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: install static ## Benchmarks (figures go to docs/benchmarks.md)
+bench: install ## Benchmarks (figures go to docs/benchmarks.md)
 	DJANGO_SETTINGS_MODULE=safeguard.settings.test $(PY) scripts/bench.py
 
 lock: ## Re-pin dependencies after editing requirements*.in

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "safeguard.core",
     "safeguard.accounts",
     "safeguard.audit",
