@@ -127,6 +127,7 @@ class Cast:
             Person: person,
             Membership: MembershipFactory(group=group, person=person),
             Contact: ContactFactory(partnership=p),
+            RoleAssignment: grant(UserFactory(), p, Role.ANALYST),
         }
 
 

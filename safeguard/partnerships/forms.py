@@ -1,9 +1,11 @@
 from django import forms
+from django.utils import timezone
 
 from safeguard.core.forms import GovukFormMixin, VersionedModelForm
+from safeguard.core.roles import Role
 
 from . import selectors
-from .models import Agency, Contact, Group, Membership, Partnership, Person
+from .models import Agency, Contact, Group, Membership, Partnership, Person, RoleAssignment
 
 
 class PartnershipForm(VersionedModelForm):
@@ -98,3 +100,38 @@ class MembershipForm(VersionedModelForm):
 
 class ConfirmForm(GovukFormMixin, forms.Form):
     submit_label = "Yes, delete it"
+
+
+class RoleGrantForm(GovukFormMixin, forms.Form):
+    submit_label = "Give role"
+
+    email = forms.EmailField(label="E-mail address", help_text="Their work e-mail address.")
+    first_name = forms.CharField(required=False, max_length=150, help_text="Only needed if they have no account yet.")
+    last_name = forms.CharField(required=False, max_length=150, help_text="Only needed if they have no account yet.")
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect)
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), required=False, help_text="Required for an agency data lead."
+    )
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2026-12-01")
+
+    def __init__(self, *args, partnership, **kwargs):
+        kwargs.pop("instance", None)
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(partnership=partnership, is_active=True).order_by("name")
+        self.fields["start_date"].initial = timezone.localdate()
+
+
+class RoleEndForm(VersionedModelForm):
+    submit_label = "End role"
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["end_date"]
+        widgets = {"end_date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"end_date": "The last day they hold the role."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["end_date"].required = True
+        if not self.is_bound:
+            self.initial["end_date"] = timezone.localdate()

@@ -1,5 +1,6 @@
 """Reads for the partnerships module. Every query starts from ``visible_to(user)``."""
 
+from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -109,3 +110,16 @@ def role_assignments_for_user(*, user):
     return (
         RoleAssignment.objects.filter(user=user).current(timezone.localdate()).select_related("partnership", "agency")
     )
+
+
+def partnership_roles(*, partnership):
+    """Everyone's roles in a partnership, current ones first."""
+    return (
+        RoleAssignment.objects.filter(partnership=partnership)
+        .select_related("user", "agency")
+        .order_by(models.F("end_date").desc(nulls_first=True), "user__last_name", "role")
+    )
+
+
+def role_assignment_get(*, user, pk):
+    return RoleAssignment.objects.visible_to(user).select_related("user", "partnership", "agency").get(pk=pk)

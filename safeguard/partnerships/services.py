@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from safeguard.core.access import has_capability
+from safeguard.accounts.models import User
+from safeguard.core.access import forget_roles, has_capability
 from safeguard.core.concurrency import audit_actor, save_new, save_versioned
-from safeguard.core.roles import Capability
+from safeguard.core.email import send_email
+from safeguard.core.roles import Capability, Role
 
 from .choices import GroupKind, MembershipRole
-from .models import Agency, Contact, Group, Membership, Partnership, Person
+from .models import Agency, Contact, Group, Membership, Partnership, Person, RoleAssignment
 
 
 def _require_manage(user, partnership_id: int) -> None:
@@ -213,3 +216,79 @@ def contact_delete(*, contact: Contact, by) -> None:
     _require_manage(by, contact.partnership_id)
     with audit_actor(by):
         contact.delete()
+
+
+# --- Roles (who may do what in the workspace) -------------------------------------------------
+def _require_manage_roles(user, partnership_id: int) -> None:
+    if not has_capability(user, partnership_id, Capability.MANAGE_ROLES):
+        raise PermissionDenied("Only the partnership's business manager can give or end roles.")
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    partnership: Partnership,
+    by,
+    email: str,
+    role: str,
+    start_date: dt.date,
+    first_name: str = "",
+    last_name: str = "",
+    agency: Agency | None = None,
+) -> RoleAssignment:
+    """Give a role to the person with this e-mail address, creating their account if they have none.
+
+    A new account has no password: the person is e-mailed a link to choose one, and must set up
+    two-factor authentication at first sign-in.
+    """
+    _require_manage_roles(by, partnership.pk)
+    _same_partnership(partnership.pk, agency=agency)
+    if role == Role.AGENCY_DATA_LEAD and agency is None:
+        raise ValidationError({"agency": "Choose the agency whose returns this data lead submits."})
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    if created:
+        if not first_name or not last_name:
+            raise ValidationError({"first_name": "Enter the person's first and last name: they have no account yet."})
+        user = User(email=email, first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        save_new(user, by=by)
+    clash = RoleAssignment.objects.filter(user=user, partnership=partnership, role=role).current(start_date)
+    if clash.exists():
+        raise ValidationError({"role": f"{user} already has this role in {partnership}."})
+    assignment = RoleAssignment(
+        user=user, partnership=partnership, role=role, agency=agency, start_date=start_date, updated_by=by
+    )
+    save_new(assignment, by=by)
+    forget_roles(user)
+    if created:
+        transaction.on_commit(lambda: _send_welcome(user, partnership, assignment))
+    return assignment
+
+
+def _send_welcome(user, partnership, assignment) -> None:
+    site = settings.SITE_URL
+    send_email(
+        to=[user.email],
+        subject=f"Your {settings.SERVICE_NAME} account for {partnership}",
+        body=(
+            f"Hello {user.first_name},\n\n{partnership} has given you the role '{assignment.get_role_display()}' in "
+            f"{settings.SERVICE_NAME}.\n\nTo sign in for the first time, choose a password at "
+            f"{site}/accounts/password/reset/ using this e-mail address. You will then set up two-factor "
+            "authentication with an authenticator app or a security key.\n\n"
+            f"If you were not expecting this e-mail, contact {partnership.email or 'your business unit'}."
+        ),
+    )
+
+
+def role_end(*, assignment: RoleAssignment, by, end_date: dt.date, expected_version: int) -> RoleAssignment:
+    _require_manage_roles(by, assignment.partnership_id)
+    if end_date < assignment.start_date:
+        raise ValidationError(
+            {"end_date": f"The role started on {assignment.start_date:%d %B %Y}: choose that date or later."}
+        )
+    assignment.end_date = end_date
+    save_versioned(assignment, expected_version=expected_version, by=by, fields=["end_date"])
+    forget_roles(assignment.user)
+    return assignment

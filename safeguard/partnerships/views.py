@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 
 from safeguard.core.views_generic import ScopedDetailView, ScopedEditView, ScopedListView, ServiceFormView
 
 from . import forms, selectors, services
 from .filters import AgencyFilter, GroupFilter, PersonFilter
-from .models import Agency, Contact, Group, Membership, Partnership, Person
+from .models import Agency, Contact, Group, Membership, Partnership, Person, RoleAssignment
 
 MANAGE = "partnerships.manage_record"
 
@@ -64,6 +65,7 @@ class PartnershipDetail(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["can_manage"] = self.request.user.has_perm(MANAGE, self.object)
         ctx["contacts"] = selectors.public_contacts(partnership=self.object)
+        ctx["can_manage_roles"] = self.request.user.has_perm(ROLES, self.object)
         return ctx
 
 
@@ -385,3 +387,74 @@ class ContactDelete(ScopedEditView):
     def form_valid(self, form):
         saved = self.perform(form)
         return redirect(saved.get_absolute_url())
+
+
+# --- Roles ------------------------------------------------------------------------------------
+ROLES = "partnerships.manage_roles"
+
+
+class RoleList(ScopedDetailView):
+    model = Partnership
+    permission_required = ROLES
+    template_name = "partnerships/role_list.html"
+
+    def selector(self, user, pk):
+        return selectors.partnership_get(user=user, pk=pk)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        assignments = list(selectors.partnership_roles(partnership=self.object))
+        ctx["current"] = [a for a in assignments if a.end_date is None or a.end_date >= today]
+        ctx["ended"] = [a for a in assignments if a.end_date is not None and a.end_date < today]
+        return ctx
+
+
+class RoleGrant(ScopedEditView):
+    model = Partnership
+    permission_required = ROLES
+    form_class = forms.RoleGrantForm
+    template_name = "partnerships/form.html"
+    success_message = "Role given"
+
+    def selector(self, user, pk):
+        return selectors.partnership_get(user=user, pk=pk)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "partnership": self.object}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": f"Give someone a role in {self.object}"}
+
+    def perform(self, form):
+        services.role_grant(partnership=self.object, by=self.request.user, **form.cleaned_data)
+        return self.object
+
+    def get_success_url(self):
+        return reverse("partnerships:role_list", args=[self.object.pk])
+
+
+class RoleEnd(ScopedEditView):
+    model = RoleAssignment
+    permission_required = ROLES
+    form_class = forms.RoleEndForm
+    template_name = "partnerships/form.html"
+    success_message = "Role ended"
+
+    def selector(self, user, pk):
+        return selectors.role_assignment_get(user=user, pk=pk)
+
+    def get_context_data(self, **kwargs):
+        a = self.object
+        return {**super().get_context_data(**kwargs), "title": f"End {a.user}'s role: {a.get_role_display()}"}
+
+    def perform(self, form):
+        return services.role_end(
+            assignment=self.object,
+            by=self.request.user,
+            end_date=form.cleaned_data["end_date"],
+            expected_version=form.cleaned_data["version"] or 0,
+        )
+
+    def get_success_url(self):
+        return reverse("partnerships:role_list", args=[self.object.partnership_id])
