@@ -7,7 +7,6 @@
 import os
 import socket
 import threading
-import time
 import uuid
 
 from django.apps import apps
@@ -19,6 +18,20 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from safeguard.core.models import WorkerHeartbeat
 from safeguard.core.scheduler import run_due_jobs
+
+
+def worker_heartbeat(*, worker_id: str, started) -> WorkerHeartbeat:
+    """Record that this worker is alive (read by /healthz)."""
+    beat, _ = WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "hostname": socket.gethostname()[:255],
+            "pid": os.getpid(),
+            "started_at": started,
+            "last_seen": timezone.now(),
+        },
+    )
+    return beat
 
 
 class Command(BaseCommand):
@@ -70,4 +83,3 @@ class Command(BaseCommand):
             worker.run()
         finally:
             stop.set()
-            time.sleep(0)
