@@ -10,12 +10,12 @@ from .roles import Capability
 
 
 def _items(request, entries):
+    """Navigation items; the current one is the longest matching entry, so /workspace/partnerships/
+    agencies/ marks "Agencies" and not also "Partnerships"."""
     path = request.path
-    items = []
-    for text, href, exact in entries:
-        current = path == href if exact else path.startswith(href)
-        items.append({"text": text, "href": href, "current": current})
-    return items
+    matches = [href for _, href, exact in entries if (path == href if exact else path.startswith(href))]
+    current = max(matches, key=len, default=None)
+    return [{"text": text, "href": href, "current": href == current} for text, href, _ in entries]
 
 
 def public_navigation(request, partnership):

@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 
 from .choices import GroupKind, Sector
 from .models import Agency, Group, Person
@@ -15,8 +14,11 @@ class _Filter(django_filters.FilterSet):
 
 class AgencyFilter(_Filter):
     sector = django_filters.ChoiceFilter(choices=Sector.choices, empty_label="All sectors")
-    is_active = django_filters.BooleanFilter(
-        label="Active", widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+    is_active = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[("true", "Active"), ("false", "Inactive")],
+        empty_label="Any status",
+        method="by_status",
     )
 
     class Meta:
@@ -25,6 +27,9 @@ class AgencyFilter(_Filter):
 
     def search(self, queryset, name, value):
         return queryset.filter(name__icontains=value)
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(is_active=value == "true")
 
 
 class GroupFilter(_Filter):

@@ -170,3 +170,17 @@ def test_detail_view_is_recorded_in_the_access_log(client, cast):
         str(person.pk),
         cast.partnership.pk,
     )
+
+
+def test_agency_list_filters_by_status(client, cast):
+    AgencyFactory(partnership=cast.partnership, name="Closed Clinic", is_active=False)
+    AgencyFactory(partnership=cast.partnership, name="Open Clinic")
+    client.force_login(cast.manager)
+    body = client.get("/workspace/partnerships/agencies/?is_active=false").content.decode()
+    assert "Closed Clinic" in body and "Open Clinic" not in body
+
+
+def test_only_the_most_specific_navigation_item_is_current(client, cast):
+    client.force_login(cast.manager)
+    body = client.get("/workspace/partnerships/agencies/").content.decode()
+    assert body.count('aria-current="page"') == 1
