@@ -4,6 +4,7 @@
 (see README, "Deployment").
 """
 
+import logging
 import os
 import socket
 import threading
@@ -18,6 +19,8 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from safeguard.core.models import WorkerHeartbeat
 from safeguard.core.scheduler import run_due_jobs
+
+logger = logging.getLogger(__name__)
 
 
 def worker_heartbeat(*, worker_id: str, started) -> WorkerHeartbeat:
@@ -51,18 +54,10 @@ class Command(BaseCommand):
             while not stop.is_set():
                 close_old_connections()
                 try:
-                    WorkerHeartbeat.objects.update_or_create(
-                        worker_id=worker_id,
-                        defaults={
-                            "hostname": socket.gethostname()[:255],
-                            "pid": os.getpid(),
-                            "started_at": started,
-                            "last_seen": timezone.now(),
-                        },
-                    )
+                    worker_heartbeat(worker_id=worker_id, started=started)
                     run_due_jobs()
-                except Exception:  # noqa: BLE001 - keep the worker alive; the error is logged
-                    self.stderr.write("Scheduler tick failed; retrying at the next tick.")
+                except Exception:  # keep the worker alive; logged with its traceback
+                    logger.exception("Scheduler tick failed; retrying at the next tick.")
                 stop.wait(tick)
 
         thread = threading.Thread(target=beat_and_schedule, name="scheduler", daemon=True)
