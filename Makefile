@@ -85,8 +85,11 @@ format: install ## Format the code with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: install ## Benchmarks (figures go to docs/benchmarks.md)
-	DJANGO_SETTINGS_MODULE=safeguard.settings.test $(PY) scripts/bench.py
+bench: install ## Benchmarks on SQLite and PostgreSQL (figures go to docs/benchmarks.md)
+	$(PY) scripts/bench.py
+	@$(PY) scripts/check_postgres.py "$(PG_URL)/postgres"
+	@psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS safeguard_bench" -c "CREATE DATABASE safeguard_bench" >/dev/null
+	BENCH_DATABASE_URL=$(PG_URL)/safeguard_bench $(PY) scripts/bench.py
 
 lock: ## Re-pin dependencies after editing requirements*.in
 	@test -x $(VENV)/bin/pip-compile || $(PIP) install --quiet pip-tools
