@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("workspace/tokens/", include("safeguard.api.urls")),
     path("workspace/", include("safeguard.workspace.urls")),
     path("workspace/audit/", include("safeguard.audit.urls")),
     path("workspace/partnerships/", include("safeguard.partnerships.urls")),

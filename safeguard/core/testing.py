@@ -117,9 +117,13 @@ class Cast:
 
     def factory_objects(self, partnership: Partnership | None = None) -> dict[type, object]:
         """One object of every partnership-scoped model, for URL harnesses."""
+        from safeguard.api.models import ApiToken
+        from safeguard.api.services import api_token_create
+
         p = partnership or self.partnership
         group = GroupFactory(partnership=p)
         person = PersonFactory(partnership=p)
+        token, _secret = api_token_create(user=self.manager, name="Harness token")
         return {
             Partnership: p,
             Agency: AgencyFactory(partnership=p),
@@ -128,6 +132,7 @@ class Cast:
             Membership: MembershipFactory(group=group, person=person),
             Contact: ContactFactory(partnership=p),
             RoleAssignment: grant(UserFactory(), p, Role.ANALYST),
+            ApiToken: token,
         }
 
 
