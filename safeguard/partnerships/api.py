@@ -22,7 +22,6 @@ from safeguard.api.errors import READ_ERRORS, WRITE_ERRORS, ErrorOut
 
 from . import selectors, services
 from .choices import GroupKind, MeetingFrequency, MembershipRole, Sector
-from .models import Membership
 
 # Ids are kept within the range every database and JSON client handles exactly.
 MAX_ID = 2**53 - 1
@@ -514,11 +513,6 @@ class MembershipPatch(PatchSchema):
     notes: Text300 | None = None
 
 
-def _membership_list(user):
-    """Memberships the user can see (scoped through the group's partnership), with no extra queries."""
-    return Membership.objects.visible_to(user).select_related("group")
-
-
 @memberships_router.get("/", response=list[MembershipOut], summary="List memberships of boards and sub-groups")
 @paginate(Pagination)
 def list_memberships(
@@ -528,7 +522,7 @@ def list_memberships(
     person: int | None = _filter_id("Only this person's memberships."),
     current: bool | None = _filter("true: only memberships that run today."),
 ):
-    qs = _membership_list(request.user)
+    qs = selectors.membership_list(user=request.user)
     if partnership is not None:
         qs = qs.filter(group__partnership_id=partnership)
     if group is not None:

@@ -116,6 +116,7 @@ class Group(VersionedModel):
             models.CheckConstraint(
                 condition=Q(kind="subgroup") | Q(reports_to__isnull=True),
                 name="partnerships_group_board_reports_to_nobody",
+                violation_error_message="A board does not report to another group: leave 'reports to' empty.",
             ),
         ]
         indexes = [models.Index(fields=["partnership", "kind", "name"], name="group_list_kind")]  # list filter
@@ -194,6 +195,7 @@ class Membership(VersionedModel):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="partnerships_membership_end_after_start",
+                violation_error_message="The end date must be the same as or after the start date.",
             ),
         ]
         indexes = [models.Index(fields=["group", "end_date"], name="membership_current")]  # current members
@@ -256,6 +258,7 @@ class RoleAssignment(VersionedModel):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="partnerships_roleassignment_end_after_start",
+                violation_error_message="The end date must be the same as or after the start date.",
             ),
         ]
         indexes = [models.Index(fields=["user", "end_date"], name="roleassignment_user")]  # per-request roles

@@ -71,6 +71,11 @@ def person_memberships(*, person):
     return person.memberships.select_related("group").order_by("-start_date")
 
 
+def membership_list(*, user):
+    """Memberships the user can see (scoped through the group's partnership)."""
+    return Membership.objects.visible_to(user).select_related("group")
+
+
 def membership_get(*, user, pk):
     return Membership.objects.visible_to(user).select_related("group", "person").get(pk=pk)
 

@@ -170,6 +170,7 @@ def membership_add(*, group: Group, person: Person, by, role: str, start_date: d
             current.full_clean()
             with audit_actor(by):
                 current.save(update_fields=["end_date", "updated_at"])
+    _same_partnership(group.partnership_id, representing=data.get("representing"))
     membership = Membership(group=group, person=person, role=role, start_date=start_date, updated_by=by, **data)
     save_new(membership, by=by)
     return membership
@@ -177,6 +178,7 @@ def membership_add(*, group: Group, person: Person, by, role: str, start_date: d
 
 def membership_update(*, membership: Membership, by, expected_version: int, **data) -> Membership:
     _require_manage(by, membership.group.partnership_id)
+    _same_partnership(membership.group.partnership_id, representing=data.get("representing"))
     role = data.get("role", membership.role)
     if role == MembershipRole.CHAIR:
         clash = _overlapping_chair(

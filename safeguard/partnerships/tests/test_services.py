@@ -155,3 +155,31 @@ def test_a_person_from_a_partnership_sharing_the_group_can_join(cast):
 def test_only_an_installation_administrator_adds_a_partnership(cast):
     with pytest.raises(PermissionDenied):
         services.partnership_create(by=cast.manager, name="New", slug="new")
+
+
+def test_a_member_cannot_represent_another_partnerships_agency(cast):
+    group = GroupFactory(partnership=cast.partnership)
+    with pytest.raises(ValidationError) as exc:
+        services.membership_add(
+            group=group,
+            person=PersonFactory(partnership=cast.partnership),
+            by=cast.manager,
+            role=MembershipRole.MEMBER,
+            start_date=dt.date(2026, 3, 1),
+            representing=AgencyFactory(partnership=cast.other_partnership),
+        )
+    assert "same partnership" in exc.value.message_dict["representing"][0]
+
+
+def test_an_end_date_before_the_start_says_what_to_fix(cast):
+    group = GroupFactory(partnership=cast.partnership)
+    with pytest.raises(ValidationError) as exc:
+        services.membership_add(
+            group=group,
+            person=PersonFactory(partnership=cast.partnership),
+            by=cast.manager,
+            role=MembershipRole.MEMBER,
+            start_date=dt.date(2026, 3, 1),
+            end_date=dt.date(2026, 2, 1),
+        )
+    assert "end date must be the same as or after the start date" in str(exc.value)
