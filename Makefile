@@ -57,7 +57,8 @@ run: static migrate ## Install, migrate, load demo data, then serve on http://12
 	  wait
 
 # --- Tests ------------------------------------------------------------------------------------
-test: install ## The whole suite: SQLite, PostgreSQL, then the browser tests
+test: install ## The whole suite: lint, SQLite, PostgreSQL, then the browser tests
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-e2e
