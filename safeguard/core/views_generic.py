@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
@@ -44,8 +45,9 @@ class ScopedListView(WorkspaceMixin, FilterView):
         sort = self.request.GET.get("sort", self.default_sort)
         key = sort.lstrip("-")
         if key in self.sort_fields:
-            prefix = "-" if sort.startswith("-") else ""
-            qs = qs.order_by(f"{prefix}{self.sort_fields[key]}", "pk")
+            field = self.sort_fields[key]
+            expression = F(field) if isinstance(field, str) else field
+            qs = qs.order_by(expression.desc() if sort.startswith("-") else expression.asc(), "pk")
         return qs
 
     def get_context_data(self, **kwargs):

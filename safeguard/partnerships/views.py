@@ -1,6 +1,7 @@
 """Thin views for the partnerships module: parse input, call one selector or service, render."""
 
 from django.contrib import messages
+from django.db.models.functions import Lower
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,11 @@ class _FilterUserMixin:
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["user"] = self.request.user
         return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_create"] = selectors.partnerships_manageable(user=self.request.user).exists()
+        return ctx
 
 
 class _CreateMixin:
@@ -47,7 +53,7 @@ class PartnershipList(ScopedListView):
     model = Partnership
     template_name = "partnerships/partnership_list.html"
     filterset_fields = []
-    sort_fields = {"name": "name"}
+    sort_fields = {"name": Lower("name")}
     default_sort = "name"
 
     def selector(self, user):
@@ -93,7 +99,7 @@ class AgencyList(_FilterUserMixin, ScopedListView):
     model = Agency
     template_name = "partnerships/agency_list.html"
     filterset_class = AgencyFilter
-    sort_fields = {"name": "name", "sector": "sector", "partnership": "partnership__name"}
+    sort_fields = {"name": Lower("name"), "sector": "sector", "partnership": Lower("partnership__name")}
     default_sort = "name"
 
     def selector(self, user):
@@ -154,7 +160,7 @@ class GroupList(_FilterUserMixin, ScopedListView):
     model = Group
     template_name = "partnerships/group_list.html"
     filterset_class = GroupFilter
-    sort_fields = {"name": "name", "kind": "kind", "frequency": "meeting_frequency"}
+    sort_fields = {"name": Lower("name"), "kind": "kind", "frequency": "meeting_frequency"}
     default_sort = "kind"
 
     def selector(self, user):
@@ -271,7 +277,7 @@ class PersonList(_FilterUserMixin, ScopedListView):
     model = Person
     template_name = "partnerships/person_list.html"
     filterset_class = PersonFilter
-    sort_fields = {"name": "family_name", "agency": "agency__name", "job": "job_title"}
+    sort_fields = {"name": Lower("family_name"), "agency": Lower("agency__name"), "job": Lower("job_title")}
     default_sort = "name"
 
     def selector(self, user):

@@ -1,60 +1,260 @@
-"""Page objects for the browser journeys. Every navigation goes through ``Site`` so axe-core checks
-every page a test sees."""
+"""Page objects: one class per screen, built on ``AxePage`` so every page they reach is axe-checked.
+
+A page object's constructor checks that the browser is really on that screen (its <h1>), so a
+journey fails where it went wrong rather than at a later missing element.
+"""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, expect
+
+from .axe import AxePage
 
 DEMO_PASSWORD = "demo-password-2026"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
+NORTHDALE = "Northdale Safeguarding Children Partnership"
+EASTMOOR = "Eastmoor and Westbrook Safeguarding Children Partnership"
 
 
-class Site:
-    def __init__(self, page: Page, axe) -> None:
-        self.page = page
-        self.axe = axe
+class Screen:
+    heading: str | re.Pattern = ""
 
-    # --- navigation, each followed by an accessibility check ----------------------------------
-    def visit(self, path: str) -> Site:
-        self.page.goto(path)
-        self.checked()
-        return self
+    def __init__(self, tab: AxePage) -> None:
+        self.tab = tab
+        self.page = tab.page
+        if self.heading:
+            expect(self.h1).to_have_text(self.heading)
 
-    def click(self, name: str, role: str = "link") -> Site:
-        self.page.get_by_role(role, name=name, exact=True).first.click()
-        self.checked()
-        return self
+    @property
+    def h1(self) -> Locator:
+        return self.page.get_by_role("heading", level=1)
 
-    def submit(self, button: str) -> Site:
-        self.page.get_by_role("button", name=button, exact=True).click()
-        self.checked()
-        return self
+    @property
+    def demo_banner(self) -> Locator:
+        return self.page.get_by_test_id("demo-banner")
 
-    def checked(self) -> None:
-        self.page.wait_for_load_state("load")
-        self.axe.check(self.page)
+    @property
+    def main(self) -> Locator:
+        return self.page.get_by_role("main")
 
-    # --- assertions ---------------------------------------------------------------------------
-    def heading(self, text: str) -> None:
-        expect(self.page.get_by_role("heading", level=1)).to_contain_text(text)
+    def nav_link(self, name: str) -> Locator:
+        return self.page.get_by_role("navigation", name="Menu").get_by_role("link", name=name, exact=True)
 
-    def sees(self, text: str) -> None:
-        expect(self.page.get_by_text(text, exact=False).first).to_be_visible()
+    def success_banner(self) -> Locator:
+        return self.page.get_by_test_id("message").filter(has=self.page.get_by_role("heading", name="Success"))
 
-    def screenshot(self, name: str) -> None:
-        if os.environ.get("SAFEGUARD_SCREENSHOTS") == "1":
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
-    # --- journeys' building blocks ------------------------------------------------------------
-    def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> Site:
-        self.visit("/accounts/login/")
+# --- Public site ----------------------------------------------------------------------------------
+class PublicIndex(Screen):
+    heading = "Safeguarding children partnerships"
+
+    @classmethod
+    def open(cls, tab: AxePage) -> PublicIndex:
+        tab.goto("/")
+        return cls(tab)
+
+    @property
+    def partnerships(self) -> Locator:
+        return self.page.get_by_test_id("partnership-list").get_by_role("link")
+
+    def choose(self, name: str) -> PartnershipHome:
+        self.tab.follow(name)
+        return PartnershipHome(self.tab, name)
+
+
+class PartnershipHome(Screen):
+    def __init__(self, tab: AxePage, name: str) -> None:
+        self.heading = name
+        super().__init__(tab)
+
+    @classmethod
+    def open(cls, tab: AxePage, slug: str, name: str) -> PartnershipHome:
+        tab.goto(f"/{slug}/")
+        return cls(tab, name)
+
+    @property
+    def groups(self) -> Locator:
+        return self.page.get_by_test_id("groups")
+
+    def contacts(self) -> ContactsPage:
+        self.tab.follow(self.nav_link("Contact the business unit"))
+        return ContactsPage(self.tab)
+
+
+class ContactsPage(Screen):
+    heading = "Contact the business unit"
+
+    @property
+    def contacts(self) -> Locator:
+        return self.page.get_by_test_id("contact")
+
+
+# --- Signing in and out ---------------------------------------------------------------------------
+class SignInPage(Screen):
+    heading = "Sign in to the workspace"
+
+    @classmethod
+    def open(cls, tab: AxePage) -> SignInPage:
+        tab.goto("/accounts/login/")
+        return cls(tab)
+
+    def attempt(self, email: str, password: str) -> None:
         self.page.get_by_label("Work e-mail address").fill(email)
         self.page.get_by_label("Password").fill(password)
-        return self.submit("Sign in")
+        self.tab.submit("Sign in")
 
-    def sign_out(self) -> Site:
-        return self.submit("Sign out")
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> WorkspaceHome:
+        self.attempt(email, password)
+        return WorkspaceHome(self.tab)
+
+    @property
+    def error_summary(self) -> Locator:
+        return self.page.locator(".govuk-error-summary")
+
+
+class LockedOutPage(Screen):
+    heading = "You cannot sign in for 30 minutes"
+
+
+# --- Workspace ------------------------------------------------------------------------------------
+class WorkspaceScreen(Screen):
+    def sign_out(self) -> PublicIndex:
+        self.tab.submit(self.page.get_by_role("banner").get_by_role("button", name="Sign out"))
+        return PublicIndex(self.tab)
+
+    def go_to(self, nav_item: str) -> None:
+        self.tab.follow(self.nav_link(nav_item))
+
+
+class WorkspaceHome(WorkspaceScreen):
+    heading = "Workspace"
+
+    @classmethod
+    def open(cls, tab: AxePage) -> WorkspaceHome:
+        tab.goto("/workspace/")
+        return cls(tab)
+
+    @property
+    def roles(self) -> Locator:
+        return self.page.get_by_test_id("roles")
+
+    def agencies(self) -> AgencyList:
+        self.go_to("Agencies")
+        return AgencyList(self.tab)
+
+    def groups(self) -> GroupList:
+        self.go_to("Boards and sub-groups")
+        return GroupList(self.tab)
+
+    def audit_log(self) -> AuditLog:
+        self.go_to("Audit log")
+        return AuditLog(self.tab)
+
+
+class ResultsScreen(WorkspaceScreen):
+    @property
+    def results(self) -> Locator:
+        return self.page.get_by_test_id("results")
+
+    @property
+    def rows(self) -> Locator:
+        return self.results.locator("tbody tr")
+
+    @property
+    def caption(self) -> Locator:
+        return self.results.locator("caption")
+
+    def filter(self, **fields: str) -> None:
+        """Fill the filter panel (``q="text"``, ``sector="Police"``: a select takes its option's label)."""
+        form = self.page.get_by_test_id("filter-form")
+        for name, value in fields.items():
+            control = form.locator(f"[name={name}]")
+            if control.evaluate("el => el.tagName") == "SELECT":
+                control.select_option(label=value)
+            else:
+                control.fill(value)
+        self.tab.submit(form.get_by_role("button", name="Apply filters"))
+
+
+class AgencyList(ResultsScreen):
+    heading = "Agencies"
+
+    @classmethod
+    def open(cls, tab: AxePage) -> AgencyList:
+        tab.goto("/workspace/partnerships/agencies/")
+        return cls(tab)
+
+    def open_agency(self, name: str) -> AgencyDetail:
+        self.tab.follow(self.results.get_by_role("link", name=name, exact=True))
+        return AgencyDetail(self.tab, name)
+
+
+class AgencyDetail(WorkspaceScreen):
+    def __init__(self, tab: AxePage, name: str) -> None:
+        self.heading = name
+        super().__init__(tab)
+
+    @property
+    def change_button(self) -> Locator:
+        return self.page.get_by_role("button", name="Change agency").or_(
+            self.page.get_by_role("link", name="Change agency")
+        )
+
+    def change(self) -> AgencyEdit:
+        self.tab.follow(self.change_button)
+        return AgencyEdit(self.tab)
+
+
+class AgencyEdit(WorkspaceScreen):
+    heading = re.compile(r"^Change ")
+
+    def rename(self, new_name: str) -> AgencyDetail:
+        self.page.get_by_label("Name", exact=True).fill(new_name)
+        self.tab.submit(self.page.get_by_test_id("edit-form").get_by_role("button", name="Save"))
+        return AgencyDetail(self.tab, new_name)
+
+
+class GroupList(ResultsScreen):
+    heading = "Boards and sub-groups"
+
+    def open_group(self, name: str) -> GroupDetail:
+        self.tab.follow(self.results.get_by_role("link", name=name, exact=True))
+        return GroupDetail(self.tab, name)
+
+
+class GroupDetail(WorkspaceScreen):
+    def __init__(self, tab: AxePage, name: str) -> None:
+        self.heading = name
+        super().__init__(tab)
+
+    @property
+    def current_members(self) -> Locator:
+        return self.page.get_by_test_id("current-members")
+
+    @property
+    def past_members(self) -> Locator:
+        return self.page.get_by_test_id("past-members")
+
+    @staticmethod
+    def chairs(table: Locator) -> Locator:
+        """Rows of a membership table whose role cell is exactly "Chair"."""
+        return table.locator("tbody tr").filter(has=table.page.get_by_role("cell", name="Chair", exact=True))
+
+    @property
+    def change_controls(self) -> Locator:
+        """Every control that changes the group or a membership (links and buttons)."""
+        name = re.compile(r"^(Change|Add a member)")
+        return self.main.get_by_role("link", name=name).or_(self.main.get_by_role("button", name=name))
+
+
+class AuditLog(ResultsScreen):
+    heading = "Audit log"
+
+
+class ForbiddenPage(Screen):
+    heading = "You do not have access to this page"
+
+
+class NotFoundPage(Screen):
+    heading = "Page not found"

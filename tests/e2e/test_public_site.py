@@ -1,37 +1,67 @@
+"""The public site: what a practitioner or member of the public sees without signing in."""
+
+import re
+
 import pytest
 from playwright.sync_api import expect
+
+from .pages import EASTMOOR, NORTHDALE, ContactsPage, NotFoundPage, PartnershipHome, PublicIndex
 
 pytestmark = pytest.mark.e2e
 
 
-def test_a_practitioner_finds_the_business_unit_without_signing_in(site):
-    site.visit("/")
-    site.heading("Safeguarding children partnerships")
-    site.screenshot("public-index")
-    site.click("Northdale Safeguarding Children Partnership")
-    site.heading("Northdale Safeguarding Children Partnership")
-    site.sees("Northdale Safeguarding Children Board")
-    site.screenshot("public-home")
-    site.click("Contact the business unit")
-    site.heading("Contact the business unit")
-    site.sees("Multi-agency training")
+def test_visitor_finds_a_partnership_and_its_business_unit_contacts(page, screenshot):
+    index = PublicIndex.open(page)
+    expect(index.partnerships).to_have_text([EASTMOOR, NORTHDALE])
+    expect(index.demo_banner).to_be_visible()
+    screenshot(page, "public-index")
+
+    home = index.choose(NORTHDALE)
+    expect(home.page).to_have_url(re.compile(r"/northdale/$"))
+    expect(home.groups).to_contain_text("Northdale Safeguarding Children Board")
+    expect(home.groups.locator("tbody tr")).to_have_count(6)  # the board and its five sub-groups
+    expect(home.nav_link("Home")).to_have_attribute("aria-current", "page")
+    screenshot(page, "public-home")
+
+    contacts = home.contacts()
+    expect(contacts.nav_link("Contact the business unit")).to_have_attribute("aria-current", "page")
+    expect(contacts.contacts.get_by_role("heading")).to_have_text(
+        ["Business unit", "Multi-agency training", "Procedures and practice guidance"]
+    )
+    expect(contacts.main.get_by_role("link", name="training@northdale.example")).to_have_attribute(
+        "href", "mailto:training@northdale.example"
+    )
+    expect(contacts.page.get_by_role("link", name="Staff sign in")).to_be_visible()
 
 
-@pytest.mark.parametrize("path", ["/accessibility/", "/cookies/", "/privacy/", "/northdale/contact/"])
-def test_footer_and_public_pages_are_accessible(site, path):
-    site.visit(path)
-    expect(site.page.locator("footer")).to_contain_text("Accessibility statement")
+def test_footer_leads_to_the_accessibility_cookies_and_privacy_pages(page):
+    PublicIndex.open(page)
+    footer = page.page.get_by_role("contentinfo")
+    for link, heading in [
+        ("Accessibility statement", "Accessibility statement"),
+        ("Cookies", "Cookies"),
+        ("Privacy notice", "Privacy notice"),
+    ]:
+        page.follow(footer.get_by_role("link", name=link, exact=True))
+        expect(page.page.get_by_role("heading", level=1)).to_contain_text(heading)
 
 
-def test_unknown_page_shows_the_styled_404(site):
-    response = site.page.goto("/no-such-partnership/")
-    site.checked()
-    assert response.status == 404
-    site.heading("Page not found")
+def test_an_unknown_address_shows_the_page_not_found_page(page):
+    page.goto("/no-such-partnership/", expect_status=404)
+    not_found = NotFoundPage(page)
+    expect(not_found.main.get_by_role("link", name="Go to the home page")).to_have_attribute("href", "/")
 
 
-def test_pages_work_with_javascript_off(no_js_page):
-    no_js_page.goto("/northdale/")
-    expect(no_js_page.get_by_role("heading", level=1)).to_have_text("Northdale Safeguarding Children Partnership")
-    no_js_page.get_by_role("link", name="Contact the business unit").first.click()
-    expect(no_js_page.get_by_role("heading", level=1)).to_have_text("Contact the business unit")
+def test_the_public_site_works_without_javascript(visitor):
+    tab = visitor(javascript=False)
+    index = PublicIndex.open(tab)
+    expect(index.page.locator("body")).not_to_have_class("js-enabled")
+    home = index.choose(NORTHDALE)
+    expect(home.groups).to_contain_text("Northdale Safeguarding Children Board")
+    # Without JavaScript the service navigation is a plain list of links, all visible (no "Menu" toggle).
+    expect(home.nav_link("Contact the business unit")).to_be_visible()
+    expect(home.page.get_by_role("button", name="Menu")).to_be_hidden()
+    contacts = home.contacts()
+    expect(contacts.contacts).to_have_count(3)
+    PartnershipHome.open(tab, "eastmoor-westbrook", EASTMOOR).contacts()
+    expect(ContactsPage(tab).contacts.first).to_contain_text("Business unit")

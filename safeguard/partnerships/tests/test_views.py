@@ -184,3 +184,23 @@ def test_only_the_most_specific_navigation_item_is_current(client, cast):
     client.force_login(cast.manager)
     body = client.get("/workspace/partnerships/agencies/").content.decode()
     assert body.count('aria-current="page"') == 1
+
+
+def test_read_only_user_is_not_offered_add_buttons(client, cast):
+    client.force_login(cast.read_only)
+    for url, label in [
+        ("/workspace/partnerships/agencies/", "Add an agency"),
+        ("/workspace/partnerships/groups/", "Add a board or sub-group"),
+        ("/workspace/partnerships/people/", "Add a person"),
+    ]:
+        assert label not in client.get(url).content.decode()
+    client.force_login(cast.manager)
+    assert "Add an agency" in client.get("/workspace/partnerships/agencies/").content.decode()
+
+
+def test_sorting_by_name_ignores_case(client, cast):
+    for name in ["beta agency", "Alpha Agency", "Gamma Agency"]:
+        AgencyFactory(partnership=cast.partnership, name=name)
+    client.force_login(cast.manager)
+    body = client.get("/workspace/partnerships/agencies/?sort=name").content.decode()
+    assert body.index("Alpha Agency") < body.index("beta agency") < body.index("Gamma Agency")
