@@ -77,6 +77,7 @@ browser: ## Install Debian's chromium for the browser tests if it is missing
 	@bash scripts/ensure_chromium.sh
 
 lint: install ## ruff (lint and format check), migrations check, Django system checks
+	@mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=safeguard.settings.test $(MANAGE) makemigrations --check --dry-run

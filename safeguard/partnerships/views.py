@@ -48,6 +48,34 @@ class _CreateMixin:
         return form.cleaned_data["partnership"], data
 
 
+class _EditRecord(ScopedEditView):
+    """Edit one record through its ``<entity>_update`` service, with optimistic locking.
+
+    Subclasses name the service and the keyword it takes the record under; forms that limit
+    related choices receive the user (``form_takes_user``).
+    """
+
+    permission_required = MANAGE
+    template_name = "partnerships/form.html"
+    update_service = None
+    record_kwarg = ""
+    form_takes_user = True
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.form_takes_user:
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def perform(self, form):
+        return type(self).update_service(
+            **{self.record_kwarg: self.object},
+            by=self.request.user,
+            expected_version=form.cleaned_data["version"] or 0,
+            **form.service_data(),
+        )
+
+
 # --- Partnerships -----------------------------------------------------------------------------
 class PartnershipList(ScopedListView):
     model = Partnership
@@ -75,23 +103,16 @@ class PartnershipDetail(ScopedDetailView):
         return ctx
 
 
-class PartnershipEdit(ScopedEditView):
+class PartnershipEdit(_EditRecord):
     model = Partnership
-    permission_required = MANAGE
     form_class = forms.PartnershipForm
-    template_name = "partnerships/form.html"
     success_message = "Partnership details saved"
+    update_service = services.partnership_update
+    record_kwarg = "partnership"
+    form_takes_user = False
 
     def selector(self, user, pk):
         return selectors.partnership_get(user=user, pk=pk)
-
-    def perform(self, form):
-        return services.partnership_update(
-            partnership=self.object,
-            by=self.request.user,
-            expected_version=form.cleaned_data["version"] or 0,
-            **form.service_data(),
-        )
 
 
 # --- Agencies ---------------------------------------------------------------------------------
@@ -133,26 +154,15 @@ class AgencyCreate(_CreateMixin, ServiceFormView):
         return services.agency_create(partnership=partnership, by=self.request.user, **data)
 
 
-class AgencyEdit(ScopedEditView):
+class AgencyEdit(_EditRecord):
     model = Agency
-    permission_required = MANAGE
     form_class = forms.AgencyForm
-    template_name = "partnerships/form.html"
     success_message = "Agency saved"
+    update_service = services.agency_update
+    record_kwarg = "agency"
 
     def selector(self, user, pk):
         return selectors.agency_get(user=user, pk=pk)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def perform(self, form):
-        return services.agency_update(
-            agency=self.object,
-            by=self.request.user,
-            expected_version=form.cleaned_data["version"] or 0,
-            **form.service_data(),
-        )
 
 
 # --- Boards and sub-groups --------------------------------------------------------------------
@@ -197,26 +207,15 @@ class GroupCreate(_CreateMixin, ServiceFormView):
         return services.group_create(partnership=partnership, by=self.request.user, **data)
 
 
-class GroupEdit(ScopedEditView):
+class GroupEdit(_EditRecord):
     model = Group
-    permission_required = MANAGE
     form_class = forms.GroupForm
-    template_name = "partnerships/form.html"
     success_message = "Group saved"
+    update_service = services.group_update
+    record_kwarg = "group"
 
     def selector(self, user, pk):
         return selectors.group_get(user=user, pk=pk)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def perform(self, form):
-        return services.group_update(
-            group=self.object,
-            by=self.request.user,
-            expected_version=form.cleaned_data["version"] or 0,
-            **form.service_data(),
-        )
 
 
 class MembershipAdd(ScopedEditView):
@@ -311,26 +310,15 @@ class PersonCreate(_CreateMixin, ServiceFormView):
         return services.person_create(partnership=partnership, by=self.request.user, **data)
 
 
-class PersonEdit(ScopedEditView):
+class PersonEdit(_EditRecord):
     model = Person
-    permission_required = MANAGE
     form_class = forms.PersonForm
-    template_name = "partnerships/form.html"
     success_message = "Person saved"
+    update_service = services.person_update
+    record_kwarg = "person"
 
     def selector(self, user, pk):
         return selectors.person_get(user=user, pk=pk)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def perform(self, form):
-        return services.person_update(
-            person=self.object,
-            by=self.request.user,
-            expected_version=form.cleaned_data["version"] or 0,
-            **form.service_data(),
-        )
 
 
 # --- Contacts ---------------------------------------------------------------------------------
@@ -347,27 +335,18 @@ class ContactCreate(_CreateMixin, ServiceFormView):
         return contact.partnership
 
 
-class ContactEdit(ScopedEditView):
+class ContactEdit(_EditRecord):
     model = Contact
-    permission_required = MANAGE
     form_class = forms.ContactForm
-    template_name = "partnerships/form.html"
     success_message = "Contact saved"
+    update_service = services.contact_update
+    record_kwarg = "contact"
 
     def selector(self, user, pk):
         return selectors.contact_get(user=user, pk=pk)
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
     def perform(self, form):
-        services.contact_update(
-            contact=self.object,
-            by=self.request.user,
-            expected_version=form.cleaned_data["version"] or 0,
-            **form.service_data(),
-        )
-        return self.object.partnership
+        return super().perform(form).partnership
 
 
 class ContactDelete(ScopedEditView):
