@@ -20,6 +20,21 @@ schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api
 APP = get_wsgi_application()
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection_open():
+    """Calling the WSGI app directly fires request_started/finished, whose close_old_connections
+    would close the test's PostgreSQL connection mid-transaction. Django's test client disconnects
+    it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def api_setup(cast):
     """A write token for the manager, and one real record of each kind behind the path ids."""
