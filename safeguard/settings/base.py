@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "safeguard.accounts",
     "safeguard.audit",
     "safeguard.partnerships",
+    "safeguard.procedures",
     "safeguard.api",
     "safeguard.public",
     "safeguard.workspace",

@@ -1,0 +1,161 @@
+"""Writes and rules for the procedures manual.
+
+The central rule: a release publishes **all** its chapter changes or none (``release_publish`` runs
+in one transaction), and only on or after its go-live date. Publishing twice is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from safeguard.core.access import has_capability
+from safeguard.core.concurrency import audit_actor, save_new
+from safeguard.core.roles import Capability
+
+from .choices import ChangeKind, ChapterStatus, ReleaseStatus
+from .markdown import render_markdown
+from .models import Chapter, ChapterVersion, Manual, Release, ReleaseChange, Section
+
+
+def _require_edit(user, manual: Manual) -> None:
+    if user is None:  # the scheduled go-live job acts for the partnership
+        return
+    if not has_capability(user, manual.partnership_id, Capability.MANAGE_PARTNERSHIP):
+        raise PermissionDenied("Only the business unit of the partnership that owns this manual can change it.")
+
+
+@transaction.atomic
+def manual_create(*, partnership, by, title: str, slug: str, description: str = "") -> Manual:
+    if not has_capability(by, partnership.pk, Capability.MANAGE_PARTNERSHIP):
+        raise PermissionDenied("Only the business unit can create a manual.")
+    manual = Manual(partnership=partnership, title=title, slug=slug, description=description, updated_by=by)
+    save_new(manual, by=by)
+    return manual
+
+
+@transaction.atomic
+def section_create(*, manual: Manual, by, title: str, position: int = 0) -> Section:
+    _require_edit(by, manual)
+    section = Section(manual=manual, title=title, position=position)
+    save_new(section, by=by)
+    return section
+
+
+@transaction.atomic
+def chapter_create(*, section: Section, by, title: str, slug: str, body_markdown: str, position: int = 0) -> Chapter:
+    """A new chapter, not yet published: it goes live with the release that adds it."""
+    _require_edit(by, section.manual)
+    chapter = Chapter(manual=section.manual, section=section, title=title, slug=slug, position=position, updated_by=by)
+    save_new(chapter, by=by)
+    chapter_version_create(chapter=chapter, by=by, body_markdown=body_markdown, change_note="First version")
+    return chapter
+
+
+@transaction.atomic
+def chapter_version_create(*, chapter: Chapter, by, body_markdown: str, change_note: str = "") -> ChapterVersion:
+    """A new draft version of a chapter. It is published by a release, never directly."""
+    _require_edit(by, chapter.manual)
+    if not body_markdown.strip():
+        raise ValidationError({"body_markdown": "Enter the chapter's text."})
+    Chapter.objects.select_for_update().filter(pk=chapter.pk).first()  # serialise version numbers
+    number = (chapter.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = ChapterVersion(
+        chapter=chapter,
+        number=number,
+        body_markdown=body_markdown,
+        body_html=render_markdown(body_markdown),
+        change_note=change_note,
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    save_new(version, by=by)
+    return version
+
+
+@transaction.atomic
+def release_create(*, manual: Manual, by, title: str, go_live_on: dt.date) -> Release:
+    _require_edit(by, manual)
+    release = Release(manual=manual, title=title, go_live_on=go_live_on, updated_by=by)
+    save_new(release, by=by)
+    return release
+
+
+@transaction.atomic
+def release_add_change(
+    *, release: Release, by, chapter: Chapter, kind: str, summary: str = "", version: ChapterVersion | None = None
+) -> ReleaseChange:
+    _require_edit(by, release.manual)
+    if release.status == ReleaseStatus.PUBLISHED:
+        raise ValidationError("This release is already live: put the change in the next release.")
+    if chapter.manual_id != release.manual_id:
+        raise ValidationError({"chapter": "Choose a chapter of this release's manual."})
+    if kind != ChangeKind.REMOVED:
+        version = version or chapter.versions.order_by("-number").first()
+        if version is None or version.chapter_id != chapter.pk:
+            raise ValidationError({"version": "Choose a version of this chapter."})
+    else:
+        version = None
+    change = ReleaseChange(release=release, chapter=chapter, kind=kind, summary=summary, version=version)
+    save_new(change, by=by)
+    return change
+
+
+@transaction.atomic
+def release_schedule(*, release: Release, by) -> Release:
+    """Mark a draft release ready: the go-live job publishes it on its date."""
+    _require_edit(by, release.manual)
+    if not release.changes.exists():
+        raise ValidationError("Add at least one chapter change before scheduling the release.")
+    release.status = ReleaseStatus.SCHEDULED
+    with audit_actor(by):
+        release.save(update_fields=["status", "updated_at"])
+    return release
+
+
+def release_publish(*, release: Release, by=None, now: dt.datetime | None = None) -> bool:
+    """Publish every change of ``release`` in one transaction. Returns False if it was already live.
+
+    If anything fails part-way (or the process dies), the transaction rolls back and the previous
+    versions stay live.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Release.objects.select_for_update().get(pk=release.pk)
+        if locked.status == ReleaseStatus.PUBLISHED:
+            return False
+        _require_edit(by, locked.manual)
+        if locked.go_live_on > timezone.localdate(now):
+            raise ValidationError(f"This release goes live on {locked.go_live_on:%d %B %Y}, not before.")
+        changes = list(locked.changes.select_related("chapter", "version"))
+        if not changes:
+            raise ValidationError("The release has no chapter changes.")
+        for change in changes:
+            _apply_change(change, now)
+        locked.status = ReleaseStatus.PUBLISHED
+        locked.published_at = now
+        with audit_actor(by):
+            locked.save(update_fields=["status", "published_at", "updated_at"])
+    release.refresh_from_db()
+    return True
+
+
+def _apply_change(change: ReleaseChange, now: dt.datetime) -> None:
+    chapter = change.chapter
+    if change.kind == ChangeKind.REMOVED:
+        chapter.status = ChapterStatus.REMOVED
+    else:
+        chapter.status = ChapterStatus.LIVE
+        chapter.live_version = change.version
+        ChapterVersion.objects.filter(pk=change.version_id, published_at__isnull=True).update(published_at=now)
+    chapter.save(update_fields=["status", "live_version", "updated_at"])
+
+
+def publish_due_releases(*, now: dt.datetime | None = None) -> list[int]:
+    """Publish every scheduled release whose go-live date has come (run by the scheduler)."""
+    now = now or timezone.now()
+    due = Release.objects.filter(status=ReleaseStatus.SCHEDULED, go_live_on__lte=timezone.localdate(now))
+    return [release.pk for release in due.order_by("go_live_on") if release_publish(release=release, now=now)]
