@@ -14,6 +14,7 @@ urlpatterns = [
     path("workspace/", include("safeguard.workspace.urls")),
     path("workspace/audit/", include("safeguard.audit.urls")),
     path("workspace/partnerships/", include("safeguard.partnerships.urls")),
+    path("<slug:slug>/procedures/", include("safeguard.procedures.urls")),
     path("", include("safeguard.public.urls")),
 ]
 

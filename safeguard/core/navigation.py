@@ -24,6 +24,7 @@ def public_navigation(request, partnership):
         request,
         [
             ("Home", reverse("public:partnership_home", args=[slug]), True),
+            ("Procedures", reverse("procedures:manuals", args=[slug]), False),
             ("Contact the business unit", reverse("public:contacts", args=[slug]), False),
         ],
     )

@@ -94,7 +94,9 @@ class ChapterVersion(TimeStampedModel):
     body_markdown = models.TextField()
     body_html = models.TextField(editable=False)
     change_note = models.CharField("what changed", max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
 
     objects = scoped_queryset("chapter__manual__partnership").as_manager()

@@ -37,3 +37,13 @@ def test_demo_data_is_realistic_and_loading_it_twice_adds_nothing(capsys):
     out = capsys.readouterr().out
     assert "manager@northdale.example" in out
     assert "already present, nothing added" in out
+
+
+def test_demo_manual_has_60_chapters_and_a_future_release():
+    from safeguard.procedures.models import Chapter, Release
+
+    call_command("load_demo_data", quiet_logins=True)
+    assert Chapter.objects.count() >= 60
+    statuses = sorted(Release.objects.values_list("status", flat=True))
+    assert statuses == ["published", "published", "scheduled"]
+    assert Release.objects.get(status="scheduled").go_live_on > timezone.localdate()

@@ -11,6 +11,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet_logins=False, **options):
         created = load_demo_data()
+        from safeguard.partnerships.models import Partnership
+        from safeguard.procedures.demo import load_procedures_demo
+
+        owner = Partnership.objects.filter(slug="northdale").first()
+        if owner is not None:
+            load_procedures_demo(owner=owner, adopters=list(Partnership.objects.exclude(pk=owner.pk)))
         self.stdout.write(
             f"Demo data: {'loaded ' + ', '.join(created) if created else 'already present, nothing added'}."
         )

@@ -1,0 +1,51 @@
+"""Reads for the procedures manual. Public reads show only what is live."""
+
+from django.db.models import Prefetch, Q
+
+from .choices import ChapterStatus, ReleaseStatus
+from .models import Chapter, Manual, Release, ReleaseChange
+
+
+def public_manuals(*, partnership):
+    """Manuals a partnership publishes: its own and those it adopted."""
+    return Manual.objects.filter(Q(partnership=partnership) | Q(adopted_by=partnership)).distinct().order_by("title")
+
+
+def public_manual_get(*, partnership, slug):
+    return public_manuals(partnership=partnership).get(slug=slug)
+
+
+def _live_chapters(manual, partnership):
+    return Chapter.objects.filter(manual=manual, status=ChapterStatus.LIVE).filter(
+        Q(local_to__isnull=True) | Q(local_to=partnership)
+    )
+
+
+def public_contents(*, manual, partnership):
+    """Live chapters grouped by section, in order: [(section, [chapters])]."""
+    groups: dict = {}
+    for chapter in (
+        _live_chapters(manual, partnership)
+        .select_related("section")
+        .order_by("section__position", "section__title", "position", "title")
+    ):
+        groups.setdefault(chapter.section, []).append(chapter)
+    return list(groups.items())
+
+
+def public_chapter_get(*, manual, partnership, slug):
+    return _live_chapters(manual, partnership).select_related("section", "live_version").get(slug=slug)
+
+
+def published_releases(*, manual):
+    """Published releases, newest first, each with its changes (no query per release)."""
+    changes = ReleaseChange.objects.select_related("chapter").order_by("kind", "chapter__title")
+    return (
+        Release.objects.filter(manual=manual, status=ReleaseStatus.PUBLISHED)
+        .prefetch_related(Prefetch("changes", queryset=changes))
+        .order_by("-go_live_on")
+    )
+
+
+def last_published(*, manual):
+    return Release.objects.filter(manual=manual, status=ReleaseStatus.PUBLISHED).order_by("-go_live_on").first()
