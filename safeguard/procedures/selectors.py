@@ -49,3 +49,18 @@ def published_releases(*, manual):
 
 def last_published(*, manual):
     return Release.objects.filter(manual=manual, status=ReleaseStatus.PUBLISHED).order_by("-go_live_on").first()
+
+
+def archived_versions(*, chapter):
+    """Every published version of a chapter, newest first."""
+    return chapter.versions.filter(published_at__isnull=False).order_by("-number")
+
+
+def public_archived_version_get(*, manual, partnership, slug, number):
+    """A published version of a live or removed chapter, as it stood (the archive)."""
+    chapter = (
+        Chapter.objects.filter(manual=manual, status__in=[ChapterStatus.LIVE, ChapterStatus.REMOVED])
+        .filter(Q(local_to__isnull=True) | Q(local_to=partnership))
+        .get(slug=slug)
+    )
+    return chapter, archived_versions(chapter=chapter).get(number=number)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<slug:manual_slug>/", views.contents, name="contents"),
     path("<slug:manual_slug>/amendments/", views.amendments, name="amendments"),
     path("<slug:manual_slug>/<slug:chapter_slug>/", views.chapter, name="chapter"),
+    path("<slug:manual_slug>/<slug:chapter_slug>/versions/<int:number>/", views.chapter_version, name="version"),
 ]

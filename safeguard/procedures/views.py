@@ -8,7 +8,7 @@ from django.shortcuts import render
 from safeguard.public.views import _partnership
 
 from . import selectors
-from .models import Chapter, Manual
+from .models import Chapter, ChapterVersion, Manual
 
 
 def _manual(request, slug, manual_slug):
@@ -47,7 +47,31 @@ def chapter(request, slug, manual_slug, chapter_slug):
         item = selectors.public_chapter_get(manual=manual, partnership=partnership, slug=chapter_slug)
     except Chapter.DoesNotExist:
         raise Http404("No such chapter") from None
-    return render(request, "procedures/chapter.html", {"partnership": partnership, "manual": manual, "chapter": item})
+    return render(
+        request,
+        "procedures/chapter.html",
+        {
+            "partnership": partnership,
+            "manual": manual,
+            "chapter": item,
+            "versions": selectors.archived_versions(chapter=item),
+        },
+    )
+
+
+def chapter_version(request, slug, manual_slug, chapter_slug, number):
+    partnership, manual = _manual(request, slug, manual_slug)
+    try:
+        item, version = selectors.public_archived_version_get(
+            manual=manual, partnership=partnership, slug=chapter_slug, number=number
+        )
+    except (Chapter.DoesNotExist, ChapterVersion.DoesNotExist):
+        raise Http404("No such version") from None
+    return render(
+        request,
+        "procedures/chapter_version.html",
+        {"partnership": partnership, "manual": manual, "chapter": item, "version": version},
+    )
 
 
 def amendments(request, slug, manual_slug):

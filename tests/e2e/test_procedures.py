@@ -16,6 +16,9 @@ def test_practitioner_reads_a_chapter_and_the_amendments(page):
     page.follow(page.page.get_by_role("link", name="Child Protection Conferences", exact=True))
     expect(page.page.get_by_role("heading", level=1)).to_have_text("Child Protection Conferences")
     expect(page.page.get_by_test_id("chapter-body")).to_contain_text("minimum of 6 months")
+    page.page.get_by_text("Previous versions of this chapter").click()
+    page.follow(page.page.get_by_role("link", name="Version 1", exact=False))
+    expect(page.page.get_by_test_id("archive-warning")).to_contain_text("archived version")
 
     page.goto("/eastmoor-westbrook/procedures/child-protection-procedures/amendments/")
     releases = page.page.get_by_test_id("release")

@@ -68,3 +68,30 @@ def test_a_partnership_that_did_not_adopt_the_manual_gets_404(client, cast, live
     assert client.get(f"/{cast.other_partnership.slug}/procedures/cpp/").status_code == 404
     live_manual.adopted_by.add(cast.other_partnership)
     assert client.get(f"/{cast.other_partnership.slug}/procedures/cpp/conferences/").status_code == 200
+
+
+def test_a_past_version_is_readable_as_it_stood_and_a_removed_chapter_stays_in_the_archive(client, cast, live_manual):
+    chapter = live_manual.chapters.get(slug="conferences")
+    v2 = services.chapter_version_create(chapter=chapter, by=cast.manager, body_markdown="The new text.")
+    release = services.release_create(
+        manual=live_manual, by=cast.manager, title="October 2026", go_live_on=dt.date(2026, 10, 1)
+    )
+    services.release_add_change(release=release, by=cast.manager, chapter=chapter, kind=ChangeKind.UPDATED, version=v2)
+    services.release_publish(release=release, by=cast.manager, now=at(dt.date(2026, 10, 1)))
+    slug = cast.partnership.slug
+    current = client.get(f"/{slug}/procedures/cpp/conferences/").content.decode()
+    assert "The new text." in current and "Version 1, live from 1 September 2026" in current
+    old = client.get(f"/{slug}/procedures/cpp/conferences/versions/1/").content.decode()
+    assert "The live text." in old and "archived version" in old
+    assert client.get(f"/{slug}/procedures/cpp/conferences/versions/99/").status_code == 404
+    # a draft version that never went live is not in the archive
+    services.chapter_version_create(chapter=chapter, by=cast.manager, body_markdown="Draft only.")
+    assert client.get(f"/{slug}/procedures/cpp/conferences/versions/3/").status_code == 404
+    removal = services.release_create(
+        manual=live_manual, by=cast.manager, title="November 2026", go_live_on=dt.date(2026, 11, 1)
+    )
+    services.release_add_change(release=removal, by=cast.manager, chapter=chapter, kind=ChangeKind.REMOVED)
+    services.release_publish(release=removal, by=cast.manager, now=at(dt.date(2026, 11, 1)))
+    assert client.get(f"/{slug}/procedures/cpp/conferences/").status_code == 404
+    archived = client.get(f"/{slug}/procedures/cpp/conferences/versions/2/").content.decode()
+    assert "has been removed from the procedures" in archived
