@@ -67,3 +67,11 @@ def partnerships_with_capability(user, capability: str) -> list[int] | None:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def split_ended(items, on: dt.date) -> tuple[list, list]:
+    """Split dated records (``end_date``) into (still running or upcoming, ended before ``on``)."""
+    running, ended = [], []
+    for item in items:
+        (ended if item.end_date is not None and item.end_date < on else running).append(item)
+    return running, ended

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from safeguard.core.access import split_ended
 from safeguard.core.views_generic import ScopedDetailView, ScopedEditView, ScopedListView, ServiceFormView
 
 from . import forms, selectors, services
@@ -187,9 +188,8 @@ class GroupDetail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        memberships = list(selectors.group_memberships(group=self.object))
-        ctx["current_memberships"] = [m for m in memberships if m.is_current(today)]
-        ctx["past_memberships"] = [m for m in memberships if not m.is_current(today)]
+        memberships = selectors.group_memberships(group=self.object)
+        ctx["current_memberships"], ctx["past_memberships"] = split_ended(memberships, today)
         ctx["can_manage"] = self.request.user.has_perm(MANAGE, self.object)
         ctx["reporting_groups"] = self.object.reporting_groups.order_by("name")
         return ctx
@@ -389,9 +389,7 @@ class RoleList(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        assignments = list(selectors.partnership_roles(partnership=self.object))
-        ctx["current"] = [a for a in assignments if a.end_date is None or a.end_date >= today]
-        ctx["ended"] = [a for a in assignments if a.end_date is not None and a.end_date < today]
+        ctx["current"], ctx["ended"] = split_ended(selectors.partnership_roles(partnership=self.object), today)
         return ctx
 
 

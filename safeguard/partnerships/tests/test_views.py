@@ -204,3 +204,12 @@ def test_sorting_by_name_ignores_case(client, cast):
     client.force_login(cast.manager)
     body = client.get("/workspace/partnerships/agencies/?sort=name").content.decode()
     assert body.index("Alpha Agency") < body.index("beta agency") < body.index("Gamma Agency")
+
+
+def test_a_member_starting_next_month_is_listed_with_current_members_not_past(client, cast):
+    board = GroupFactory(partnership=cast.partnership, kind=GroupKind.BOARD)
+    start = dt.date.today() + dt.timedelta(days=30)
+    MembershipFactory(group=board, start_date=start, person__given_name="Incoming")
+    client.force_login(cast.manager)
+    current, past = client.get(board.get_absolute_url()).content.decode().split('data-testid="past-members"')
+    assert "Incoming " in current and "Incoming " not in past
