@@ -14,7 +14,12 @@ urlpatterns = [
     path("workspace/", include("safeguard.workspace.urls")),
     path("workspace/audit/", include("safeguard.audit.urls")),
     path("workspace/partnerships/", include("safeguard.partnerships.urls")),
+    path("workspace/procedures/", include("safeguard.procedures.urls_workspace")),
+    path("workspace/documents/", include("safeguard.documents.urls")),
+    path("workspace/subscriptions/", include("safeguard.subscriptions.workspace_urls")),
     path("<slug:slug>/procedures/", include("safeguard.procedures.urls")),
+    path("<slug:slug>/documents/", include("safeguard.documents.public_urls")),
+    path("<slug:slug>/updates/", include("safeguard.subscriptions.urls")),
     path("", include("safeguard.public.urls")),
 ]
 

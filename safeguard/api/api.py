@@ -1,8 +1,10 @@
 """The Safeguard API, version 1 (OpenAPI 3 at /api/v1/openapi.json, docs at /api/v1/docs)."""
 
-from ninja import NinjaAPI
+from importlib import import_module
+from importlib.util import find_spec
 
-from safeguard.partnerships.api import ROUTERS as PARTNERSHIPS_ROUTERS
+from django.apps import apps
+from ninja import NinjaAPI
 
 from .auth import TokenAuth
 from .errors import register_error_handlers
@@ -19,5 +21,10 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 register_error_handlers(api)
-for prefix, router in PARTNERSHIPS_ROUTERS:
-    api.add_router(prefix, router)
+
+# Each module publishes ``ROUTERS = [(prefix, Router), ...]`` in its ``api.py``; they are added in
+# INSTALLED_APPS order.
+for config in apps.get_app_configs():
+    if config.name.startswith("safeguard.") and config.name != "safeguard.api" and find_spec(f"{config.name}.api"):
+        for prefix, router in getattr(import_module(f"{config.name}.api"), "ROUTERS", []):
+            api.add_router(prefix, router)

@@ -124,7 +124,7 @@ class Cast:
         group = GroupFactory(partnership=p)
         person = PersonFactory(partnership=p)
         token, _secret = api_token_create(user=self.manager, name="Harness token")
-        return {
+        objects = {
             Partnership: p,
             Agency: AgencyFactory(partnership=p),
             Group: group,
@@ -134,6 +134,27 @@ class Cast:
             RoleAssignment: grant(UserFactory(), p, Role.ANALYST),
             ApiToken: token,
         }
+        for contribute in _module_harness_hooks():
+            objects.update(contribute(self, p))
+        return objects
+
+
+def _module_harness_hooks():
+    """Each module may define ``harness_objects(cast, partnership) -> {Model: obj}`` in its
+    ``testing.py``: one object of each of its models that appears in a workspace URL."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    hooks = []
+    for config in apps.get_app_configs():
+        name = f"{config.name}.testing"
+        if config.name.startswith("safeguard.") and config.name != "safeguard.core" and find_spec(name):
+            hook = getattr(import_module(name), "harness_objects", None)
+            if hook is not None:
+                hooks.append(hook)
+    return hooks
 
 
 def build_cast() -> Cast:

@@ -20,6 +20,7 @@ from safeguard.core.roles import Capability
 from .choices import ChangeKind, ChapterStatus, ReleaseStatus
 from .markdown import render_markdown
 from .models import Chapter, ChapterVersion, Manual, Release, ReleaseChange, Section
+from .signals import release_published
 
 
 def _require_edit(user, manual: Manual) -> None:
@@ -139,6 +140,7 @@ def release_publish(*, release: Release, by=None, now: dt.datetime | None = None
         locked.published_at = now
         with audit_actor(by):
             locked.save(update_fields=["status", "published_at", "updated_at"])
+        transaction.on_commit(lambda: release_published.send(sender=Release, release=locked))
     release.refresh_from_db()
     return True
 

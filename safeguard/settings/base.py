@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "safeguard.audit",
     "safeguard.partnerships",
     "safeguard.procedures",
+    "safeguard.documents",
+    "safeguard.subscriptions",
     "safeguard.api",
     "safeguard.public",
     "safeguard.workspace",
