@@ -27,21 +27,30 @@ class Capability(models.TextChoices):
     MANAGE_ROLES = "partnerships.manage_roles", "Give and remove users' roles"
     VIEW_AUDIT = "audit.view", "Read the audit log"
     USE_API = "api.use", "Use the API with a personal access token"
+    EDIT_PROCEDURES = "procedures.edit", "Write chapters and amendment releases of the procedures manual"
+    REVIEW_PROCEDURES = "procedures.review", "Preview and review chapters and releases before they go live"
+    MANAGE_DOCUMENTS = "documents.manage", "Add, update and retire documents in the library"
+    MANAGE_SUBSCRIPTIONS = "subscriptions.manage", "See and manage practitioners subscribed to updates"
 
 
 _ALL_STAFF = {Capability.VIEW_WORKSPACE, Capability.USE_API}
+_BUSINESS_UNIT = {
+    Capability.MANAGE_PARTNERSHIP,
+    Capability.EDIT_PROCEDURES,
+    Capability.REVIEW_PROCEDURES,
+    Capability.MANAGE_DOCUMENTS,
+    Capability.MANAGE_SUBSCRIPTIONS,
+}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.BUSINESS_MANAGER: frozenset(
-        _ALL_STAFF | {Capability.MANAGE_PARTNERSHIP, Capability.MANAGE_ROLES, Capability.VIEW_AUDIT}
-    ),
-    Role.BUSINESS_UNIT_OFFICER: frozenset(_ALL_STAFF | {Capability.MANAGE_PARTNERSHIP}),
-    Role.BOARD_MEMBER: frozenset(_ALL_STAFF),
+    Role.BUSINESS_MANAGER: frozenset(_ALL_STAFF | _BUSINESS_UNIT | {Capability.MANAGE_ROLES, Capability.VIEW_AUDIT}),
+    Role.BUSINESS_UNIT_OFFICER: frozenset(_ALL_STAFF | _BUSINESS_UNIT),
+    Role.BOARD_MEMBER: frozenset(_ALL_STAFF | {Capability.REVIEW_PROCEDURES}),
     Role.AGENCY_DATA_LEAD: frozenset(_ALL_STAFF),
     Role.ANALYST: frozenset(_ALL_STAFF),
-    Role.QA_OFFICER: frozenset(_ALL_STAFF),
+    Role.QA_OFFICER: frozenset(_ALL_STAFF | {Capability.REVIEW_PROCEDURES, Capability.MANAGE_DOCUMENTS}),
     Role.CDOP_COORDINATOR: frozenset(_ALL_STAFF),
-    Role.TRAINING_COORDINATOR: frozenset(_ALL_STAFF),
+    Role.TRAINING_COORDINATOR: frozenset(_ALL_STAFF | {Capability.MANAGE_DOCUMENTS}),
     Role.READ_ONLY: frozenset({Capability.VIEW_WORKSPACE}),
 }
 

@@ -26,13 +26,13 @@ from .signals import release_published
 def _require_edit(user, manual: Manual) -> None:
     if user is None:  # the scheduled go-live job acts for the partnership
         return
-    if not has_capability(user, manual.partnership_id, Capability.MANAGE_PARTNERSHIP):
+    if not has_capability(user, manual.partnership_id, Capability.EDIT_PROCEDURES):
         raise PermissionDenied("Only the business unit of the partnership that owns this manual can change it.")
 
 
 @transaction.atomic
 def manual_create(*, partnership, by, title: str, slug: str, description: str = "") -> Manual:
-    if not has_capability(by, partnership.pk, Capability.MANAGE_PARTNERSHIP):
+    if not has_capability(by, partnership.pk, Capability.EDIT_PROCEDURES):
         raise PermissionDenied("Only the business unit can create a manual.")
     manual = Manual(partnership=partnership, title=title, slug=slug, description=description, updated_by=by)
     save_new(manual, by=by)
