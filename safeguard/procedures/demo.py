@@ -8,11 +8,12 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from safeguard.partnerships.models import Partnership
+from safeguard.partnerships.models import Partnership, Person
 
 from . import services
 from .choices import ChangeKind
-from .models import Manual
+from .models import Chapter, Manual
+from .practice_points import CP_PLAN_AFTER_RETURN_HOME, TOXIC_TRIO
 
 SECTIONS = {
     "Responding to concerns": [
@@ -109,14 +110,22 @@ def _text(title: str, extra: str = "") -> str:
 
 
 PRACTICE_POINT_RETURN_HOME = (
-    "## Practice point\n\nWhen a child is being returned to carers in whose care the significant harm originally "
-    "occurred, a child protection plan should be considered appropriate for a minimum of 6 months. If the child is "
-    "placed out of county, notify the host authority.\n"
+    "## Returning home\n\nPlan a return home with the core group and review the plan at the next conference.\n\n"
+    f"{CP_PLAN_AFTER_RETURN_HOME.shortcode()}\n\nSee also [Children Moving Across Local Authority Boundaries]"
+    "(chapter:children-moving-across-local-authority-boundaries).\n"
 )
 PRACTICE_POINT_TOXIC_TRIO = (
-    "## Practice point\n\nWhere domestic abuse, parental mental ill health and substance misuse are present together, "
-    "discuss the case with your manager or designated safeguarding lead.\n"
+    "## Assessment of the child's needs\n\nConsider how the adults' difficulties affect the child day to day.\n\n"
+    f"{TOXIC_TRIO.shortcode()}\n\nSee also [Domestic Abuse](chapter:domestic-abuse) and "
+    "[Parental Mental Ill Health](chapter:parental-mental-ill-health).\n"
 )
+RELATED = {
+    "Section 47 Enquiries": ["Strategy Discussions", "Child Protection Conferences"],
+    "Child Protection Conferences": ["Section 47 Enquiries", "Implementation of Child Protection Plans", "Core Groups"],
+    "Domestic Abuse": ["Parents Misusing Substances", "Parental Mental Ill Health"],
+    "Child Sexual Exploitation": ["Child Criminal Exploitation", "Children Who Go Missing from Home or Care"],
+    "Providing Early Help": ["Thresholds and Levels of Need", "Making a Referral to Children's Social Care"],
+}
 
 
 @transaction.atomic
@@ -145,6 +154,7 @@ def load_procedures_demo(*, owner: Partnership, adopters: list[Partnership], by=
         if title != "Belief in Witchcraft or Spirit Possession":
             services.release_add_change(release=first, by=by, chapter=chapter, kind=ChangeKind.NEW)
     services.release_publish(release=first, by=by)
+    _add_details(manual, chapters, today)
 
     second = services.release_create(
         manual=manual, by=by, title=_month(today - dt.timedelta(days=120)), go_live_on=today - dt.timedelta(days=120)
@@ -166,6 +176,12 @@ def load_procedures_demo(*, owner: Partnership, adopters: list[Partnership], by=
             "Parents Misusing Substances",
             PRACTICE_POINT_TOXIC_TRIO,
             "Adds the practice point on domestic abuse, mental ill health and substance misuse together.",
+        ),
+        (
+            "Domestic Abuse",
+            PRACTICE_POINT_TOXIC_TRIO,
+            "Section 3, assessment of the child's needs, reinforces that the 'toxic trio' must be fully considered and "
+            "discussed with a line manager or designated safeguarding lead.",
         ),
     ]:
         version = services.chapter_version_create(
@@ -212,6 +228,17 @@ def load_procedures_demo(*, owner: Partnership, adopters: list[Partnership], by=
     )
     services.release_schedule(release=third, by=by)
     return manual
+
+
+def _add_details(manual, chapters, today):
+    """Owners, review dates (a few overdue) and related chapters, as a business unit would keep them."""
+    owners = list(Person.objects.filter(partnership=manual.partnership).order_by("pk")[:6])
+    for index, chapter in enumerate(chapters.values()):
+        chapter.owner = owners[index % len(owners)] if owners else None
+        chapter.review_date = today + dt.timedelta(days=(index * 37) % 540 - 30)
+    Chapter.objects.bulk_update(list(chapters.values()), ["owner", "review_date"])
+    for title, related in RELATED.items():
+        chapters[title].related_chapters.add(*(chapters[r] for r in related))
 
 
 def _month(day: dt.date) -> str:

@@ -2,10 +2,27 @@
 
 Only the tags a procedures chapter needs survive (headings, lists, tables, links, emphasis);
 scripts, styles, event handlers and javascript: links never reach a page.
+
+Two extensions for authors:
+
+- links to another chapter or to a library document by their stable names, which work on every
+  partnership site that publishes the manual and are checked before a release goes live:
+  ``[Section 47 enquiries](chapter:section-47-enquiries)``,
+  ``[escalation policy](document:escalation-policy)``;
+- practice points, on a line of their own: ``[[practice-point: toxic-trio]]`` (see
+  ``practice_points.py``), rendered as a highlighted box with the point's statement.
 """
+
+from __future__ import annotations
+
+import re
 
 import markdown as md
 import nh3
+from django.core.exceptions import ValidationError
+from django.utils.html import escape
+
+from .practice_points import PRACTICE_POINTS
 
 ALLOWED_TAGS = {
     "h2",
@@ -31,8 +48,60 @@ ALLOWED_TAGS = {
     "pre",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
+URL_SCHEMES = {"http", "https", "mailto", "chapter", "document"}
+
+PRACTICE_POINT_RE = re.compile(r"<p>\[\[practice-point:\s*([a-z0-9-]+)\s*\]\]</p>")
+SHORTCODE_RE = re.compile(r"\[\[practice-point:\s*([^\]\s]*)\s*\]\]")
+INTERNAL_LINK_RE = re.compile(r'href="(chapter|document):([A-Za-z0-9_-]*)"')
+
+
+def practice_point_codes(text: str) -> list[str]:
+    return SHORTCODE_RE.findall(text or "")
+
+
+def validate_markdown(text: str) -> None:
+    """Refuse practice point codes that do not exist, naming the ones that do."""
+    unknown = sorted({code for code in practice_point_codes(text) if code not in PRACTICE_POINTS})
+    if unknown:
+        raise ValidationError(
+            {
+                "body_markdown": f"There is no practice point called {', '.join(unknown)}. "
+                f"Use one of: {', '.join(sorted(PRACTICE_POINTS))}."
+            }
+        )
+
+
+def _practice_point_html(match: re.Match) -> str:
+    point = PRACTICE_POINTS.get(match.group(1))
+    if point is None:
+        return match.group(0)
+    return (
+        f'<div class="govuk-inset-text sg-practice-point" data-practice-point="{escape(point.code)}">'
+        f'<h3 class="govuk-heading-s">Practice point: {escape(point.title)}</h3>'
+        f'<p class="govuk-body">{escape(point.statement)}</p></div>'
+    )
 
 
 def render_markdown(text: str) -> str:
     html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES)
+    return PRACTICE_POINT_RE.sub(_practice_point_html, clean)
+
+
+def internal_links(html: str) -> list[tuple[str, str]]:
+    """``[(kind, name)]`` for every ``chapter:`` and ``document:`` link in rendered chapter HTML."""
+    return INTERNAL_LINK_RE.findall(html or "")
+
+
+def resolve_internal_links(html: str, *, chapter_url, document_url) -> str:
+    """Turn ``chapter:slug`` and ``document:slug`` links into addresses on the site being read.
+
+    ``chapter_url(slug)`` and ``document_url(slug)`` return the address, or None when the target
+    is not published (the link then goes nowhere rather than to a wrong page)."""
+
+    def replace(match: re.Match) -> str:
+        kind, name = match.groups()
+        url = chapter_url(name) if kind == "chapter" else document_url(name)
+        return f'href="{escape(url)}"' if url else 'href="#" data-broken-link="true"'
+
+    return INTERNAL_LINK_RE.sub(replace, html or "")

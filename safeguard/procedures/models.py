@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from safeguard.core.models import PartnershipScopedQuerySet, TimeStampedModel, VersionedModel, scoped_queryset
-from safeguard.partnerships.models import Partnership
+from safeguard.partnerships.models import Partnership, Person
 
 from .choices import ChangeKind, ChapterStatus, ReleaseStatus
 
@@ -76,6 +76,15 @@ class Chapter(VersionedModel):
     )
     review_date = models.DateField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    owner = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_chapters",
+        help_text="The person responsible for keeping this chapter up to date.",
+    )
+    related_chapters = models.ManyToManyField("self", blank=True, help_text="Chapters to read alongside this one.")
 
     objects = scoped_queryset("manual__partnership").as_manager()
 

@@ -34,7 +34,29 @@ def public_contents(*, manual, partnership):
 
 
 def public_chapter_get(*, manual, partnership, slug):
-    return _live_chapters(manual, partnership).select_related("section", "live_version").get(slug=slug)
+    """A live chapter with its live related chapters (in one extra query)."""
+    related = _live_chapters(manual, partnership).order_by("title")
+    return (
+        _live_chapters(manual, partnership)
+        .select_related("section", "live_version")
+        .prefetch_related(Prefetch("related_chapters", queryset=related, to_attr="live_related"))
+        .get(slug=slug)
+    )
+
+
+def chapters_with_practice_point(*, code, partnership=None):
+    """Live chapters whose live text shows the practice point ``code`` (see ``practice_points.py``)."""
+    from .practice_points import practice_point_get
+
+    queryset = Chapter.objects.filter(
+        status=ChapterStatus.LIVE, live_version__body_markdown__contains=practice_point_get(code).shortcode()
+    ).select_related("manual")
+    if partnership is not None:
+        queryset = queryset.filter(
+            Q(manual__partnership=partnership) | Q(manual__adopted_by=partnership),
+            Q(local_to__isnull=True) | Q(local_to=partnership),
+        ).distinct()
+    return queryset.order_by("manual__title", "title")
 
 
 def published_releases(*, manual):

@@ -7,6 +7,7 @@ in one transaction), and only on or after its go-live date. Publishing twice is 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,13 +15,16 @@ from django.db.models import Max
 from django.utils import timezone
 
 from safeguard.core.access import has_capability
-from safeguard.core.concurrency import audit_actor, save_new
+from safeguard.core.concurrency import audit_actor, save_new, save_versioned
 from safeguard.core.roles import Capability
 
 from .choices import ChangeKind, ChapterStatus, ReleaseStatus
-from .markdown import render_markdown
+from .links import release_broken_links
+from .markdown import render_markdown, validate_markdown
 from .models import Chapter, ChapterVersion, Manual, Release, ReleaseChange, Section
 from .signals import release_published
+
+logger = logging.getLogger(__name__)
 
 
 def _require_edit(user, manual: Manual) -> None:
@@ -63,6 +67,7 @@ def chapter_version_create(*, chapter: Chapter, by, body_markdown: str, change_n
     _require_edit(by, chapter.manual)
     if not body_markdown.strip():
         raise ValidationError({"body_markdown": "Enter the chapter's text."})
+    validate_markdown(body_markdown)
     Chapter.objects.select_for_update().filter(pk=chapter.pk).first()  # serialise version numbers
     number = (chapter.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ChapterVersion(
@@ -75,6 +80,40 @@ def chapter_version_create(*, chapter: Chapter, by, body_markdown: str, change_n
     )
     save_new(version, by=by)
     return version
+
+
+@transaction.atomic
+def chapter_update(
+    *,
+    chapter: Chapter,
+    by,
+    expected_version: int,
+    title: str,
+    section: Section,
+    owner=None,
+    review_date: dt.date | None = None,
+    position: int = 0,
+    related_chapters=(),
+) -> Chapter:
+    """Change a chapter's details. Its address (slug) never changes; its text changes by a new version."""
+    _require_edit(by, chapter.manual)
+    if section.manual_id != chapter.manual_id:
+        raise ValidationError({"section": "Choose a section of this chapter's manual."})
+    if owner is not None and owner.partnership_id != chapter.manual.partnership_id:
+        raise ValidationError({"owner": "Choose a person from the partnership that owns the manual."})
+    related = list(related_chapters)
+    if any(r.manual_id != chapter.manual_id or r.pk == chapter.pk for r in related):
+        raise ValidationError({"related_chapters": "Choose other chapters of the same manual."})
+    chapter.title, chapter.section, chapter.owner = title, section, owner
+    chapter.review_date, chapter.position = review_date, position
+    save_versioned(
+        chapter,
+        expected_version=expected_version,
+        by=by,
+        fields=["title", "section", "owner", "review_date", "position"],
+    )
+    chapter.related_chapters.set(related)
+    return chapter
 
 
 @transaction.atomic
@@ -92,8 +131,18 @@ def release_add_change(
     _require_edit(by, release.manual)
     if release.status == ReleaseStatus.PUBLISHED:
         raise ValidationError("This release is already live: put the change in the next release.")
+    if release.status == ReleaseStatus.SCHEDULED:
+        raise ValidationError("This release is scheduled: take it back to draft before changing what it contains.")
     if chapter.manual_id != release.manual_id:
         raise ValidationError({"chapter": "Choose a chapter of this release's manual."})
+    status = Chapter.objects.filter(pk=chapter.pk).values_list("status", flat=True).get()  # not a stale copy
+    published_before = status != ChapterStatus.DRAFT
+    if kind == ChangeKind.NEW and published_before:
+        raise ValidationError({"kind": "This chapter has been published before: add it as an updated chapter."})
+    if kind == ChangeKind.UPDATED and not published_before:
+        raise ValidationError({"kind": "This chapter has never been published: add it as a new chapter."})
+    if kind == ChangeKind.REMOVED and status != ChapterStatus.LIVE:
+        raise ValidationError({"kind": "Only a live chapter can be removed."})
     if kind != ChangeKind.REMOVED:
         version = version or chapter.versions.order_by("-number").first()
         if version is None or version.chapter_id != chapter.pk:
@@ -111,6 +160,7 @@ def release_schedule(*, release: Release, by) -> Release:
     _require_edit(by, release.manual)
     if not release.changes.exists():
         raise ValidationError("Add at least one chapter change before scheduling the release.")
+    _refuse_broken_links(release)
     release.status = ReleaseStatus.SCHEDULED
     with audit_actor(by):
         release.save(update_fields=["status", "updated_at"])
@@ -134,6 +184,7 @@ def release_publish(*, release: Release, by=None, now: dt.datetime | None = None
         changes = list(locked.changes.select_related("chapter", "version"))
         if not changes:
             raise ValidationError("The release has no chapter changes.")
+        _refuse_broken_links(locked)
         for change in changes:
             _apply_change(change, now)
         locked.status = ReleaseStatus.PUBLISHED
@@ -143,6 +194,45 @@ def release_publish(*, release: Release, by=None, now: dt.datetime | None = None
         transaction.on_commit(lambda: release_published.send(sender=Release, release=locked))
     release.refresh_from_db()
     return True
+
+
+def _refuse_broken_links(release: Release) -> None:
+    broken = release_broken_links(release)
+    if broken:
+        raise ValidationError(
+            [f"Fix the broken links before this release can go live ({len(broken)}):"] + [b.message for b in broken]
+        )
+
+
+@transaction.atomic
+def release_update(*, release: Release, by, expected_version: int, title: str, go_live_on: dt.date) -> Release:
+    _require_edit(by, release.manual)
+    if release.status == ReleaseStatus.PUBLISHED:
+        raise ValidationError("This release is already live and cannot be changed.")
+    release.title, release.go_live_on = title, go_live_on
+    save_versioned(release, expected_version=expected_version, by=by, fields=["title", "go_live_on"])
+    return release
+
+
+@transaction.atomic
+def release_unschedule(*, release: Release, by) -> Release:
+    """Take a scheduled release back to draft so it can be changed; it will not go live until scheduled again."""
+    _require_edit(by, release.manual)
+    if release.status != ReleaseStatus.SCHEDULED:
+        raise ValidationError("Only a scheduled release can be taken back to draft.")
+    release.status = ReleaseStatus.DRAFT
+    with audit_actor(by):
+        release.save(update_fields=["status", "updated_at"])
+    return release
+
+
+@transaction.atomic
+def release_remove_change(*, change: ReleaseChange, by) -> None:
+    _require_edit(by, change.release.manual)
+    if change.release.status != ReleaseStatus.DRAFT:
+        raise ValidationError("Take the release back to draft before changing what it contains.")
+    with audit_actor(by):
+        change.delete()
 
 
 def _apply_change(change: ReleaseChange, now: dt.datetime) -> None:
@@ -160,4 +250,11 @@ def publish_due_releases(*, now: dt.datetime | None = None) -> list[int]:
     """Publish every scheduled release whose go-live date has come (run by the scheduler)."""
     now = now or timezone.now()
     due = Release.objects.filter(status=ReleaseStatus.SCHEDULED, go_live_on__lte=timezone.localdate(now))
-    return [release.pk for release in due.order_by("go_live_on") if release_publish(release=release, now=now)]
+    published = []
+    for release in due.order_by("go_live_on"):
+        try:
+            if release_publish(release=release, now=now):
+                published.append(release.pk)
+        except ValidationError as exc:  # e.g. a document linked from a chapter was retired since scheduling
+            logger.warning("Release %s not published: %s", release.pk, "; ".join(exc.messages))
+    return published
