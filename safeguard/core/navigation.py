@@ -38,6 +38,8 @@ def workspace_navigation(request):
         ("Boards and sub-groups", reverse("partnerships:group_list"), False),
         ("People", reverse("partnerships:person_list"), False),
     ]
+    if has_capability(request.user, None, Capability.REVIEW_PROCEDURES):
+        entries.append(("Procedures", reverse("procedures_workspace:manual_list"), False))
     if has_capability(request.user, None, Capability.VIEW_AUDIT):
         entries.append(("Audit log", reverse("audit:log"), False))
     return _items(request, entries)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from safeguard.core.models import PartnershipScopedQuerySet, TimeStampedModel, VersionedModel, scoped_queryset
 from safeguard.partnerships.models import Partnership, Person
@@ -41,6 +42,9 @@ class Manual(VersionedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("procedures_workspace:manual", args=[self.pk])
 
 
 class Section(TimeStampedModel):
@@ -96,6 +100,9 @@ class Chapter(VersionedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("procedures_workspace:chapter", args=[self.pk])
+
 
 class ChapterVersion(TimeStampedModel):
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="versions")
@@ -117,6 +124,9 @@ class ChapterVersion(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.chapter} v{self.number}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("procedures_workspace:version", args=[self.pk])
+
 
 class Release(VersionedModel):
     """An amendment release (e.g. "December 2017"): chapter changes that go live together."""
@@ -135,6 +145,9 @@ class Release(VersionedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("procedures_workspace:release", args=[self.pk])
 
 
 class ReleaseChange(TimeStampedModel):
