@@ -25,6 +25,7 @@ def public_navigation(request, partnership):
         [
             ("Home", reverse("public:partnership_home", args=[slug]), True),
             ("Procedures", reverse("procedures:manuals", args=[slug]), False),
+            ("Documents", reverse("public_documents:library", args=[slug]), False),
             ("Contact the business unit", reverse("public:contacts", args=[slug]), False),
         ],
     )
@@ -40,6 +41,7 @@ def workspace_navigation(request):
     ]
     if has_capability(request.user, None, Capability.REVIEW_PROCEDURES):
         entries.append(("Procedures", reverse("procedures_workspace:manual_list"), False))
+    entries.append(("Documents", reverse("documents:document_list"), False))
     if has_capability(request.user, None, Capability.VIEW_AUDIT):
         entries.append(("Audit log", reverse("audit:log"), False))
     return _items(request, entries)

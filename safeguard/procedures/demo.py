@@ -95,6 +95,26 @@ SECTIONS = {
 }
 
 
+LIBRARY_LINKS = {
+    "Escalation and Resolving Professional Disagreements": (
+        "\n\n## Escalation policy\n\nFollow the partnership's [escalation policy](document:escalation-policy) "
+        "when you disagree with another agency's decision about a child.\n"
+    ),
+    "Thresholds and Levels of Need": (
+        "\n\n## Threshold document\n\nUse the [threshold document](document:threshold-document) to decide "
+        "which level of support a family needs.\n"
+    ),
+    "Female Genital Mutilation": (
+        "\n\n## Appendices\n\nThe [FGM appendices](document:fgm-appendices) in the documents library hold "
+        "the risk indicators and the mandatory reporting flowchart.\n"
+    ),
+    "Child Sexual Exploitation": (
+        "\n\n## Toolkit\n\nComplete the [CSE risk assessment matrix](document:cse-risk-assessment-matrix) "
+        "with the [CSE toolkit](document:cse-toolkit).\n"
+    ),
+}
+
+
 def _text(title: str, extra: str = "") -> str:
     return (
         f"## Purpose\n\nThis chapter sets out how practitioners in every agency respond when they work with "
@@ -105,8 +125,19 @@ def _text(title: str, extra: str = "") -> str:
         "4. Make a referral to children's social care if you think the child is at risk of significant harm.\n\n"
         "## Working together\n\nShare information with the other agencies involved, in line with the "
         "information sharing chapter. Keep the child's views and experience at the centre of every decision.\n\n"
-        f"{extra}"
+        f"{extra}{LIBRARY_LINKS.get(title, '') if _library_available() else ''}"
     )
+
+
+def _library_available() -> bool:
+    """Demo chapters link to library documents only when the demo library is loaded (it is in make run)."""
+    from django.apps import apps
+
+    try:
+        document_model = apps.get_model("documents", "Document")
+    except LookupError:
+        return False
+    return document_model.objects.filter(slug="escalation-policy").exists()
 
 
 PRACTICE_POINT_RETURN_HOME = (

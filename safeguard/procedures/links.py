@@ -4,7 +4,7 @@ A chapter links to another chapter (``chapter:slug``) or to a library document
 (``document:slug``); see ``markdown.py``. Checked against the manual **as it will stand after the
 release**: a link to a chapter the release adds is fine; a link to a chapter the release removes,
 or that was never published, is broken; so is a link from an unchanged live chapter to a chapter
-this release removes. Documents must exist in the owning partnership's library and be current.
+this release removes. Documents must be public and current in the owning partnership's library.
 """
 
 from __future__ import annotations
@@ -32,15 +32,14 @@ class BrokenLink:
 
 
 def _current_document_slugs(partnership_id: int) -> set[str] | None:
-    """Slugs of current documents in the library, or None when the documents module is not installed."""
+    """Slugs of documents practitioners can open (public and current) in the owning partnership's
+    library, or None when the documents module is not installed."""
     try:
         document_model = apps.get_model("documents", "Document")
     except LookupError:
         return None
-    queryset = document_model.objects.filter(partnership_id=partnership_id)
-    if any(f.name == "status" for f in document_model._meta.get_fields()):
-        queryset = queryset.filter(status="current")
-    return set(queryset.values_list("slug", flat=True))
+    public = document_model.objects.filter(partnership_id=partnership_id).published()
+    return set(public.values_list("slug", flat=True))
 
 
 def release_broken_links(release) -> list[BrokenLink]:
@@ -79,7 +78,7 @@ def release_broken_links(release) -> list[BrokenLink]:
                 if documents is None:
                     documents = _current_document_slugs(manual.partnership_id)
                 if documents is not None and target not in documents:
-                    reason = "is not a current document in the library"
+                    reason = "is not a current public document in the library"
             if reason:
                 broken.append(BrokenLink(chapter.title, slug, kind, target, reason))
     return broken

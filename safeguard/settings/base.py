@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "safeguard.procedures",
     "safeguard.documents",
     "safeguard.subscriptions",
+    "safeguard.workdays",
     "safeguard.api",
     "safeguard.public",
     "safeguard.workspace",
@@ -231,6 +232,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"  # outside the web root: files are served by views that check access
+
+# Documents library: private storage (served only by views that check access) and the upload limit.
+SAFEGUARD_DOCUMENT_ROOT = Path(env_str("SAFEGUARD_DOCUMENT_ROOT", str(VAR_DIR / "documents")))
+SAFEGUARD_DOCUMENT_MAX_BYTES = env_int("SAFEGUARD_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 # --- Forms ------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

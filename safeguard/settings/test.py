@@ -1,6 +1,8 @@
 """Settings for the test suite: fast hashing, local e-mail, the database from DATABASE_URL."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-only-for-the-test-suite-0123456789abcdef")
 os.environ.setdefault("SAFEGUARD_EMAIL", "console")
@@ -17,5 +19,7 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 AXES_ENABLED = True
 STATIC_ROOT = None
+# Uploaded test documents go to a throw-away folder, never into var/.
+SAFEGUARD_DOCUMENT_ROOT = Path(tempfile.mkdtemp(prefix="safeguard-test-documents-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

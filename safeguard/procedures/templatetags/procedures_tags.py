@@ -18,9 +18,11 @@ def chapter_body(html: str, partnership, manual):
         return reverse("procedures:chapter", args=[slug, manual.slug, name])
 
     def document_url(name):
+        # Documents live in the library of the partnership that owns the manual, also when an adopting
+        # partnership's site shows the chapter.
         try:
-            return reverse("public_documents:document", args=[slug, name])
-        except NoReverseMatch:  # the documents library has no public page of that shape
+            return reverse("public_documents:detail", args=[manual.partnership.slug, name])
+        except NoReverseMatch:
             return None
 
     return mark_safe(resolve_internal_links(html, chapter_url=chapter_url, document_url=document_url))

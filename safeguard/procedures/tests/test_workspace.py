@@ -4,8 +4,8 @@ reviewers' preview, and who may do what."""
 import datetime as dt
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from safeguard.procedures import services
@@ -29,7 +29,7 @@ def live(cast):
 
 
 def test_preview_shows_the_rendered_text_and_saves_nothing(client, cast, live):
-    manual, section, first, _ = live
+    _manual, _section, first, _ = live
     client.force_login(cast.manager)
     data = {"body_markdown": "## Purpose\n\n[[practice-point: toxic-trio]]\n\n<script>x()</script>", "preview": "1"}
     response = client.post(url("version_create", first.pk), data)
@@ -104,7 +104,7 @@ def test_chapter_address_clash_is_explained(client, cast, live):
 
 
 def test_release_flow_with_broken_link_blocking_schedule(client, cast, live):
-    manual, _, first, second = live
+    manual, _, first, _second = live
     client.force_login(cast.manager)
     response = client.post(url("release_create", manual.pk), {"title": "December 2026", "go_live_on": "2026-12-01"})
     release = Release.objects.get(manual=manual, title="December 2026")
@@ -141,7 +141,7 @@ def test_reviewer_sees_the_preview_with_differences_but_cannot_change_it(client,
 
 
 def test_the_public_cannot_see_a_release_preview(client, cast, live):
-    manual, _, first, _ = live
+    manual, _, _first, _ = live
     release = services.release_create(manual=manual, by=cast.manager, title="Next", go_live_on=dt.date(2030, 1, 1))
     response = client.get(url("release_preview", release.pk))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
@@ -158,7 +158,7 @@ def test_an_adopting_partnerships_editor_gets_404_in_the_workspace(client, cast,
 
 
 def test_stale_chapter_edit_is_refused_and_keeps_the_input(client, cast, live):
-    _, section, first, second = live
+    _, section, first, _second = live
     client.force_login(cast.manager)
     data = {"title": "Renamed", "section": section.pk, "position": 0, "version": first.version}
     services.chapter_update(
@@ -220,12 +220,11 @@ def test_filter_chapters_by_review_date(client, cast, live):
 
 def test_every_workspace_page_of_the_demo_manual_renders(client):
     """The demo manual's workspace pages, opened as its business manager (a smoke test of real content)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.core.management import call_command
 
     from safeguard.accounts.models import User
     from safeguard.procedures.models import Manual
-
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     call_command("load_demo_data", quiet_logins=True)
     manager = User.objects.get(email="manager@northdale.example")

@@ -11,8 +11,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet_logins=False, **options):
         created = load_demo_data()
+        from safeguard.documents.demo import load_demo_documents
         from safeguard.partnerships.models import Partnership
         from safeguard.procedures.demo import load_procedures_demo
+
+        load_demo_documents()  # before the manual, whose chapters link to library documents
 
         owner = Partnership.objects.filter(slug="northdale").first()
         if owner is not None:
