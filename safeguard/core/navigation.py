@@ -26,6 +26,7 @@ def public_navigation(request, partnership):
             ("Home", reverse("public:partnership_home", args=[slug]), True),
             ("Procedures", reverse("procedures:manuals", args=[slug]), False),
             ("Documents", reverse("public_documents:library", args=[slug]), False),
+            ("Get updates by e-mail", reverse("subscriptions:subscribe", args=[slug]), False),
             ("Contact the business unit", reverse("public:contacts", args=[slug]), False),
         ],
     )
@@ -41,6 +42,7 @@ def workspace_navigation(request):
     ]
     if has_capability(request.user, None, Capability.REVIEW_PROCEDURES):
         entries.append(("Procedures", reverse("procedures_workspace:manual_list"), False))
+        entries.append(("Update e-mails", reverse("subscriptions_workspace:overview"), False))
     entries.append(("Documents", reverse("documents:document_list"), False))
     if has_capability(request.user, None, Capability.VIEW_AUDIT):
         entries.append(("Audit log", reverse("audit:log"), False))

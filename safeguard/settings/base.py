@@ -235,6 +235,8 @@ MEDIA_ROOT = VAR_DIR / "media"  # outside the web root: files are served by view
 
 # Documents library: private storage (served only by views that check access) and the upload limit.
 SAFEGUARD_DOCUMENT_ROOT = Path(env_str("SAFEGUARD_DOCUMENT_ROOT", str(VAR_DIR / "documents")))
+# Release e-mails: how long a dead worker's claim on a batch lasts before another worker takes it over.
+SUBSCRIPTIONS_LEASE_SECONDS = env_int("SAFEGUARD_SUBSCRIPTIONS_LEASE_SECONDS", 300, minimum=1)
 SAFEGUARD_DOCUMENT_MAX_BYTES = env_int("SAFEGUARD_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 # --- Forms ------------------------------------------------------------------------------------

@@ -18,10 +18,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
 from .axe import AxePage, load_axe_source
@@ -53,6 +57,7 @@ class App:
     url: str
     database: Path
     log: Path
+    env: dict[str, str] = field(default_factory=dict)  # the app's environment, for manage.py commands
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Read-only SQL against the app's database (WAL mode, so it does not block the app)."""
@@ -101,8 +106,41 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait(timeout=5)
 
 
+class SmtpSink:
+    """A local SMTP server (aiosmtpd) keeping every message it receives, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=_free_port())
+        self.port = self.controller.port
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=email_policy.default))
+        return "250 Message accepted"
+
+    def wait_for(self, predicate, *, timeout: float = 30) -> EmailMessage:
+        """The first message for which ``predicate(message)`` is true, waiting up to ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in list(self.messages):
+                if predicate(message):
+                    return message
+            time.sleep(0.2)
+        subjects = [m["Subject"] for m in self.messages]
+        raise AssertionError(f"No matching e-mail arrived within {timeout}s; received: {subjects}")
+
+
 @pytest.fixture(scope="session")
-def app() -> Iterator[App]:
+def smtp_sink() -> Iterator[SmtpSink]:
+    """Receives every e-mail the app sends during the session (the app is configured to use it)."""
+    sink = SmtpSink()
+    sink.controller.start()
+    yield sink
+    sink.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def app(smtp_sink: SmtpSink) -> Iterator[App]:
     """Migrate a fresh SQLite database, load the demo data, collect static files, then serve the app
     with gunicorn (and the task worker, so /healthz is green) until the session ends."""
     tmp = Path(tempfile.mkdtemp(prefix="safeguard-e2e-"))
@@ -118,6 +156,11 @@ def app() -> Iterator[App]:
         "DJANGO_DEBUG": "0",
         "SAFEGUARD_SITE_URL": url,
         "PYTHONUNBUFFERED": "1",
+        # e-mail goes to the session's SMTP sink (tests read it there), not to the console
+        "SAFEGUARD_EMAIL": "smtp",
+        "SAFEGUARD_SMTP_HOST": "127.0.0.1",
+        "SAFEGUARD_SMTP_PORT": str(smtp_sink.port),
+        "SAFEGUARD_SMTP_TLS": "false",
     }
     log_path = tmp / "app.log"
     python = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
@@ -167,7 +210,7 @@ def app() -> Iterator[App]:
                 )
             )
             _wait_until_up(url, server, log_path)
-            yield App(url=url, database=database, log=log_path)
+            yield App(url=url, database=database, log=log_path, env=env)
         finally:
             for process in reversed(processes):
                 _stop(process)

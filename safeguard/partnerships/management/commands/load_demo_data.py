@@ -20,6 +20,9 @@ class Command(BaseCommand):
         owner = Partnership.objects.filter(slug="northdale").first()
         if owner is not None:
             load_procedures_demo(owner=owner, adopters=list(Partnership.objects.exclude(pk=owner.pk)))
+        from safeguard.subscriptions.demo import load_demo_subscriptions
+
+        load_demo_subscriptions()  # after the manual: its subscribers received the published release
         self.stdout.write(
             f"Demo data: {'loaded ' + ', '.join(created) if created else 'already present, nothing added'}."
         )
