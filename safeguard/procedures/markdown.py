@@ -59,8 +59,34 @@ def practice_point_codes(text: str) -> list[str]:
     return SHORTCODE_RE.findall(text or "")
 
 
+MAX_CHARACTERS = 100_000  # the longest real chapters are about a tenth of this
+MAX_OPEN_BRACKETS = 1_500  # link parsing is quadratic in unmatched brackets; real chapters have < 300 links
+MAX_LINE_PREFIX = 64  # list and quote markers at the start of a line: deeper nesting than any chapter needs
+LINE_PREFIX_RE = re.compile(r"^[ \t>*+\-]*", re.MULTILINE)
+
+
 def validate_markdown(text: str) -> None:
-    """Refuse practice point codes that do not exist, naming the ones that do."""
+    """Refuse text that cannot be a chapter: too long, pathologically nested, or naming practice point
+    codes that do not exist (the message names the ones that do)."""
+    text = text or ""
+    if len(text) > MAX_CHARACTERS:
+        raise ValidationError(
+            {
+                "body_markdown": f"The text is {len(text):,} characters; a chapter can have up to {MAX_CHARACTERS:,}. "
+                "Split it into two chapters."
+            }
+        )
+    if text.count("[") > MAX_OPEN_BRACKETS:
+        raise ValidationError(
+            {
+                "body_markdown": f"The text has {text.count('['):,} square brackets; up to {MAX_OPEN_BRACKETS:,} are "
+                "allowed. Remove brackets that are not links."
+            }
+        )
+    if any(len(prefix) > MAX_LINE_PREFIX for prefix in LINE_PREFIX_RE.findall(text)):
+        raise ValidationError(
+            {"body_markdown": "A list or quotation is nested too deeply. Use at most a few levels of indentation."}
+        )
     unknown = sorted({code for code in practice_point_codes(text) if code not in PRACTICE_POINTS})
     if unknown:
         raise ValidationError(
@@ -83,7 +109,10 @@ def _practice_point_html(match: re.Match) -> str:
 
 
 def render_markdown(text: str) -> str:
-    html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    try:
+        html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    except RecursionError:
+        raise ValidationError({"body_markdown": "The text is nested too deeply to display."}) from None
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES)
     return PRACTICE_POINT_RE.sub(_practice_point_html, clean)
 

@@ -158,6 +158,11 @@ def release_add_change(
 def release_schedule(*, release: Release, by) -> Release:
     """Mark a draft release ready: the go-live job publishes it on its date."""
     _require_edit(by, release.manual)
+    release.status = Release.objects.select_for_update().values_list("status", flat=True).get(pk=release.pk)
+    if release.status != ReleaseStatus.DRAFT:
+        raise ValidationError(
+            f"Only a draft release can be scheduled; this one is {release.get_status_display().lower()}."
+        )
     if not release.changes.exists():
         raise ValidationError("Add at least one chapter change before scheduling the release.")
     _refuse_broken_links(release)

@@ -14,13 +14,14 @@ from safeguard.core.views_generic import (
     ScopedEditView,
     ScopedListView,
     ScopedObjectMixin,
+    _add_validation_errors,
 )
 
 from . import forms, selectors, services
 from .choices import ChapterStatus, ReleaseStatus
 from .diff import chapter_diff
 from .links import release_broken_links
-from .markdown import render_markdown
+from .markdown import render_markdown, validate_markdown
 from .models import Chapter, ChapterVersion, Manual, Release, ReleaseChange
 
 EDIT = "procedures.edit"
@@ -38,8 +39,10 @@ class _PreviewFormMixin:
             form.is_valid()  # show field errors, if any, with the preview
             text = request.POST.get(self.preview_field, "")
             try:
+                validate_markdown(text)
                 preview = render_markdown(text)
-            except Exception:  # noqa: BLE001  (the preview never breaks the form)
+            except ValidationError as exc:
+                _add_validation_errors(form, exc)
                 preview = ""
             return self.render_to_response(self.get_context_data(form=form, preview_html=preview))
         return super().post(request, *args, **kwargs)

@@ -142,3 +142,30 @@ def test_change_kind_must_match_the_chapter_history(cast):
     publish(cast, manual, [(chapter, ChangeKind.NEW)])
     with pytest.raises(ValidationError, match="published before"):
         services.release_add_change(release=release, by=cast.manager, chapter=chapter, kind=ChangeKind.NEW)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- " * 2000, "nested too deeply"),
+        ("[a](" * 2000, "square brackets"),
+        ("x" * 100_001, "up to 100,000"),
+    ],
+)
+def test_text_that_cannot_be_a_chapter_is_refused_quickly(cast, text, message):
+    from safeguard.procedures.testing import make_manual
+
+    _, _, (chapter,) = make_manual(cast, chapters=1)
+    with pytest.raises(ValidationError, match=message):
+        services.chapter_version_create(chapter=chapter, by=cast.manager, body_markdown=text)
+
+
+def test_a_release_is_scheduled_only_from_draft(cast):
+    from safeguard.procedures.testing import make_manual, publish
+
+    manual, _, (chapter,) = make_manual(cast, chapters=1)
+    release = publish(cast, manual, [(chapter, ChangeKind.NEW)])
+    with pytest.raises(ValidationError, match="Only a draft release can be scheduled"):
+        services.release_schedule(release=release, by=cast.manager)
+    release.refresh_from_db()
+    assert release.status == ReleaseStatus.PUBLISHED
