@@ -16,6 +16,7 @@ urlpatterns = [
     path("workspace/partnerships/", include("safeguard.partnerships.urls")),
     path("workspace/procedures/", include("safeguard.procedures.urls_workspace")),
     path("workspace/documents/", include("safeguard.documents.urls")),
+    path("workspace/calendar/", include("safeguard.workdays.urls")),
     path("workspace/subscriptions/", include("safeguard.subscriptions.workspace_urls")),
     path("<slug:slug>/procedures/", include("safeguard.procedures.urls")),
     path("<slug:slug>/documents/", include("safeguard.documents.public_urls")),

@@ -44,6 +44,7 @@ def workspace_navigation(request):
         entries.append(("Procedures", reverse("procedures_workspace:manual_list"), False))
         entries.append(("Update e-mails", reverse("subscriptions_workspace:overview"), False))
     entries.append(("Documents", reverse("documents:document_list"), False))
+    entries.append(("Working days", reverse("workdays:calculator"), False))
     if has_capability(request.user, None, Capability.VIEW_AUDIT):
         entries.append(("Audit log", reverse("audit:log"), False))
     return _items(request, entries)
