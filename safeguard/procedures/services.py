@@ -26,6 +26,9 @@ from .signals import release_published
 
 logger = logging.getLogger(__name__)
 
+#: Chapter addresses that would be hidden by the manual's own pages (see urls.py).
+RESERVED_CHAPTER_SLUGS = frozenset({"amendments"})
+
 
 def _require_edit(user, manual: Manual) -> None:
     if user is None:  # the scheduled go-live job acts for the partnership
@@ -55,6 +58,8 @@ def section_create(*, manual: Manual, by, title: str, position: int = 0) -> Sect
 def chapter_create(*, section: Section, by, title: str, slug: str, body_markdown: str, position: int = 0) -> Chapter:
     """A new chapter, not yet published: it goes live with the release that adds it."""
     _require_edit(by, section.manual)
+    if slug in RESERVED_CHAPTER_SLUGS:
+        raise ValidationError({"slug": f"'{slug}' is used by the manual's own pages: choose another address."})
     chapter = Chapter(manual=section.manual, section=section, title=title, slug=slug, position=position, updated_by=by)
     save_new(chapter, by=by)
     chapter_version_create(chapter=chapter, by=by, body_markdown=body_markdown, change_note="First version")

@@ -285,6 +285,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # otherwise several INFO lines per PDF
+        "fontTools": {"level": "WARNING"},
     },
 }
 

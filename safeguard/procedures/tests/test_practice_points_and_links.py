@@ -169,3 +169,20 @@ def test_a_release_is_scheduled_only_from_draft(cast):
         services.release_schedule(release=release, by=cast.manager)
     release.refresh_from_db()
     assert release.status == ReleaseStatus.PUBLISHED
+
+
+def test_a_chapter_cannot_take_an_address_the_manual_uses(cast):
+    from safeguard.procedures.testing import make_manual
+
+    _, section, _ = make_manual(cast)
+    with pytest.raises(ValidationError, match="used by the manual's own pages"):
+        services.chapter_create(section=section, by=cast.manager, title="A", slug="amendments", body_markdown="T")
+
+
+def test_contents_page_offers_update_emails_for_this_manual(client, cast):
+    from safeguard.procedures.testing import make_manual, publish
+
+    manual, _, (chapter,) = make_manual(cast, chapters=1)
+    publish(cast, manual, [(chapter, ChangeKind.NEW)])
+    body = client.get(f"/{cast.partnership.slug}/procedures/{manual.slug}/").content.decode()
+    assert f"/{cast.partnership.slug}/updates/" in body and f"?manual={manual.slug}" in body
