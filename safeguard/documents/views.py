@@ -3,7 +3,7 @@ public practitioner pages (no sign-in, public current documents only)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import render
@@ -188,7 +188,7 @@ class _Download(ScopedObjectMixin, View):
     """Stream a file to a signed-in user of the owning partnership, and write the access log."""
 
     def version_to_serve(self, obj) -> tuple[DocumentVersion, bool]:
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must say which version it serves.")
 
     def get(self, request, *args, **kwargs):
         version, latest = self.version_to_serve(self.get_object())

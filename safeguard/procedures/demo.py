@@ -115,7 +115,7 @@ LIBRARY_LINKS = {
 }
 
 
-def _text(title: str, extra: str = "") -> str:
+def _text(title: str, extra: str = "", *, library: bool = False) -> str:
     return (
         f"## Purpose\n\nThis chapter sets out how practitioners in every agency respond when they work with "
         f"**{title.lower()}**. It applies to staff and volunteers of all partner agencies.\n\n"
@@ -125,7 +125,7 @@ def _text(title: str, extra: str = "") -> str:
         "4. Make a referral to children's social care if you think the child is at risk of significant harm.\n\n"
         "## Working together\n\nShare information with the other agencies involved, in line with the "
         "information sharing chapter. Keep the child's views and experience at the centre of every decision.\n\n"
-        f"{extra}{LIBRARY_LINKS.get(title, '') if _library_available() else ''}"
+        f"{extra}{LIBRARY_LINKS.get(title, '') if library else ''}"
     )
 
 
@@ -164,6 +164,7 @@ def load_procedures_demo(*, owner: Partnership, adopters: list[Partnership], by=
     if Manual.objects.filter(partnership=owner, slug="child-protection-procedures").exists():
         return None
     today = timezone.localdate()
+    library = _library_available()  # link chapters to the demo library when it is loaded
     manual = Manual.objects.create(
         partnership=owner,
         title="Multi-agency Child Protection Procedures",
@@ -178,7 +179,12 @@ def load_procedures_demo(*, owner: Partnership, adopters: list[Partnership], by=
         for c_index, title in enumerate(titles):
             slug = "-".join(title.lower().replace("(", "").replace(")", "").replace("'", "").split())[:120]
             chapters[title] = services.chapter_create(
-                section=section, by=by, title=title, slug=slug, body_markdown=_text(title), position=c_index
+                section=section,
+                by=by,
+                title=title,
+                slug=slug,
+                body_markdown=_text(title, library=library),
+                position=c_index,
             )
     first = services.release_create(manual=manual, by=by, title="Launch", go_live_on=today - dt.timedelta(days=400))
     for title, chapter in chapters.items():
@@ -216,7 +222,10 @@ def load_procedures_demo(*, owner: Partnership, adopters: list[Partnership], by=
         ),
     ]:
         version = services.chapter_version_create(
-            chapter=chapters[title], by=by, body_markdown=_text(title, extra), change_note=summary[:500]
+            chapter=chapters[title],
+            by=by,
+            body_markdown=_text(title, extra, library=library),
+            change_note=summary[:500],
         )
         services.release_add_change(
             release=second, by=by, chapter=chapters[title], kind=ChangeKind.UPDATED, version=version, summary=summary

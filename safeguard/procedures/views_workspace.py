@@ -48,6 +48,29 @@ class _PreviewFormMixin:
         return super().post(request, *args, **kwargs)
 
 
+class _OfManual:
+    """Pages about one manual (``pk``) owned by one of the user's partnerships."""
+
+    model = Manual
+
+    def selector(self, user, pk):
+        return selectors.workspace_manual_get(user=user, pk=pk)
+
+
+class _OfChapter:
+    model = Chapter
+
+    def selector(self, user, pk):
+        return selectors.workspace_chapter_get(user=user, pk=pk)
+
+
+class _OfRelease:
+    model = Release
+
+    def selector(self, user, pk):
+        return selectors.workspace_release_get(user=user, pk=pk)
+
+
 # --- Manuals --------------------------------------------------------------------------------------
 class ManualList(ScopedListView):
     model = Manual
@@ -60,13 +83,9 @@ class ManualList(ScopedListView):
         return selectors.workspace_manual_list(user=user)
 
 
-class ManualDetail(ScopedDetailView):
-    model = Manual
+class ManualDetail(_OfManual, ScopedDetailView):
     permission_required = REVIEW
     template_name = "procedures/workspace/manual_detail.html"
-
-    def selector(self, user, pk):
-        return selectors.workspace_manual_get(user=user, pk=pk)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -97,15 +116,11 @@ class ManualDetail(ScopedDetailView):
         return ctx
 
 
-class SectionCreate(ScopedEditView):
-    model = Manual
+class SectionCreate(_OfManual, ScopedEditView):
     permission_required = EDIT
     form_class = forms.SectionForm
     template_name = "procedures/workspace/form.html"
     success_message = "Section added"
-
-    def selector(self, user, pk):
-        return selectors.workspace_manual_get(user=user, pk=pk)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": None}
@@ -118,15 +133,11 @@ class SectionCreate(ScopedEditView):
         return self.object
 
 
-class ChapterCreate(_PreviewFormMixin, ScopedEditView):
-    model = Manual
+class ChapterCreate(_OfManual, _PreviewFormMixin, ScopedEditView):
     permission_required = EDIT
     form_class = forms.ChapterCreateForm
     template_name = "procedures/workspace/version_form.html"
     success_message = "Draft chapter saved. Add it to a release to publish it."
-
-    def selector(self, user, pk):
-        return selectors.workspace_manual_get(user=user, pk=pk)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -141,13 +152,9 @@ class ChapterCreate(_PreviewFormMixin, ScopedEditView):
 
 
 # --- Chapters and versions ------------------------------------------------------------------------
-class ChapterDetail(ScopedDetailView):
-    model = Chapter
+class ChapterDetail(_OfChapter, ScopedDetailView):
     permission_required = REVIEW
     template_name = "procedures/workspace/chapter_detail.html"
-
-    def selector(self, user, pk):
-        return selectors.workspace_chapter_get(user=user, pk=pk)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -168,15 +175,11 @@ class ChapterDetail(ScopedDetailView):
         return ctx
 
 
-class ChapterEdit(ScopedEditView):
-    model = Chapter
+class ChapterEdit(_OfChapter, ScopedEditView):
     permission_required = EDIT
     form_class = forms.ChapterForm
     template_name = "procedures/workspace/form.html"
     success_message = "Chapter details saved"
-
-    def selector(self, user, pk):
-        return selectors.workspace_chapter_get(user=user, pk=pk)
 
     def perform(self, form):
         data = form.cleaned_data
@@ -193,17 +196,13 @@ class ChapterEdit(ScopedEditView):
         )
 
 
-class VersionCreate(_PreviewFormMixin, ScopedEditView):
+class VersionCreate(_OfChapter, _PreviewFormMixin, ScopedEditView):
     """A new draft version, starting from the newest version's text."""
 
-    model = Chapter
     permission_required = EDIT
     form_class = forms.VersionForm
     template_name = "procedures/workspace/version_form.html"
     success_message = "Draft version saved. Add the chapter to a release to publish it."
-
-    def selector(self, user, pk):
-        return selectors.workspace_chapter_get(user=user, pk=pk)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -241,15 +240,11 @@ class VersionDetail(ScopedDetailView):
         return ctx
 
 
-class ChapterCompare(ScopedObjectMixin, TemplateView):
+class ChapterCompare(_OfChapter, ScopedObjectMixin, TemplateView):
     """Differences between any two versions of a chapter (?a=1&b=3)."""
 
-    model = Chapter
     permission_required = REVIEW
     template_name = "procedures/workspace/compare.html"
-
-    def selector(self, user, pk):
-        return selectors.workspace_chapter_get(user=user, pk=pk)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -273,15 +268,11 @@ class ChapterCompare(ScopedObjectMixin, TemplateView):
 
 
 # --- Releases -------------------------------------------------------------------------------------
-class ReleaseCreate(ScopedEditView):
-    model = Manual
+class ReleaseCreate(_OfManual, ScopedEditView):
     permission_required = EDIT
     form_class = forms.ReleaseForm
     template_name = "procedures/workspace/form.html"
     success_message = "Release created. Add the chapter changes, then schedule it."
-
-    def selector(self, user, pk):
-        return selectors.workspace_manual_get(user=user, pk=pk)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": Release(manual=self.object)}
@@ -298,13 +289,9 @@ class ReleaseCreate(ScopedEditView):
         )
 
 
-class ReleaseDetail(ScopedDetailView):
-    model = Release
+class ReleaseDetail(_OfRelease, ScopedDetailView):
     permission_required = REVIEW
     template_name = "procedures/workspace/release_detail.html"
-
-    def selector(self, user, pk):
-        return selectors.workspace_release_get(user=user, pk=pk)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -317,15 +304,11 @@ class ReleaseDetail(ScopedDetailView):
         return ctx
 
 
-class ReleaseEdit(ScopedEditView):
-    model = Release
+class ReleaseEdit(_OfRelease, ScopedEditView):
     permission_required = EDIT
     form_class = forms.ReleaseForm
     template_name = "procedures/workspace/form.html"
     success_message = "Release saved"
-
-    def selector(self, user, pk):
-        return selectors.workspace_release_get(user=user, pk=pk)
 
     def perform(self, form):
         return services.release_update(
@@ -337,15 +320,11 @@ class ReleaseEdit(ScopedEditView):
         )
 
 
-class ReleaseChangeAdd(ScopedEditView):
-    model = Release
+class ReleaseChangeAdd(_OfRelease, ScopedEditView):
     permission_required = EDIT
     form_class = forms.ReleaseChangeForm
     template_name = "procedures/workspace/form.html"
     success_message = "Change added to the release"
-
-    def selector(self, user, pk):
-        return selectors.workspace_release_get(user=user, pk=pk)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -395,8 +374,7 @@ class _ActionView(ScopedObjectMixin, TemplateView):
         return HttpResponseRedirect(self.back_url(obj))
 
 
-class ReleaseSchedule(_ActionView):
-    model = Release
+class ReleaseSchedule(_OfRelease, _ActionView):
     permission_required = EDIT
     question = "Schedule {obj} to go live?"
     explanation = (
@@ -406,23 +384,16 @@ class ReleaseSchedule(_ActionView):
     button = "Schedule the release"
     done_message = "Release scheduled"
 
-    def selector(self, user, pk):
-        return selectors.workspace_release_get(user=user, pk=pk)
-
     def act(self, obj):
         services.release_schedule(release=obj, by=self.request.user)
 
 
-class ReleaseUnschedule(_ActionView):
-    model = Release
+class ReleaseUnschedule(_OfRelease, _ActionView):
     permission_required = EDIT
     question = "Take {obj} back to draft?"
     explanation = "It will not go live until you schedule it again. Nothing in it is lost."
     button = "Take back to draft"
     done_message = "Release taken back to draft"
-
-    def selector(self, user, pk):
-        return selectors.workspace_release_get(user=user, pk=pk)
 
     def act(self, obj):
         services.release_unschedule(release=obj, by=self.request.user)
@@ -446,16 +417,12 @@ class ReleaseChangeRemove(_ActionView):
         services.release_remove_change(change=obj, by=self.request.user)
 
 
-class ReleasePreview(ScopedDetailView):
+class ReleasePreview(_OfRelease, ScopedDetailView):
     """The release as practitioners will see it: the amendments entry and each changed chapter's new
     text, with the differences from what is live now."""
 
-    model = Release
     permission_required = REVIEW
     template_name = "procedures/workspace/release_preview.html"
-
-    def selector(self, user, pk):
-        return selectors.workspace_release_get(user=user, pk=pk)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
