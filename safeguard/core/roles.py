@@ -31,9 +31,12 @@ class Capability(models.TextChoices):
     REVIEW_PROCEDURES = "procedures.review", "Preview and review chapters and releases before they go live"
     MANAGE_DOCUMENTS = "documents.manage", "Add, update and retire documents in the library"
     MANAGE_SUBSCRIPTIONS = "subscriptions.manage", "See and manage practitioners subscribed to updates"
+    VIEW_INDICATORS = "indicators.view", "Read the child protection process review and indicators"
+    IMPORT_EXTRACTS = "extracts.import", "Import statutory extracts (CIN census, Annex A), populations and benchmarks"
+    VIEW_CHILD_DATA = "extracts.view_child_data", "See child-level records from statutory extracts (every read audited)"
 
 
-_ALL_STAFF = {Capability.VIEW_WORKSPACE, Capability.USE_API}
+_ALL_STAFF = {Capability.VIEW_WORKSPACE, Capability.USE_API, Capability.VIEW_INDICATORS}
 _BUSINESS_UNIT = {
     Capability.MANAGE_PARTNERSHIP,
     Capability.EDIT_PROCEDURES,
@@ -47,11 +50,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.BUSINESS_UNIT_OFFICER: frozenset(_ALL_STAFF | _BUSINESS_UNIT),
     Role.BOARD_MEMBER: frozenset(_ALL_STAFF | {Capability.REVIEW_PROCEDURES}),
     Role.AGENCY_DATA_LEAD: frozenset(_ALL_STAFF),
-    Role.ANALYST: frozenset(_ALL_STAFF),
+    # Child-level data from statutory extracts is for the analyst role only (issue 5).
+    Role.ANALYST: frozenset(_ALL_STAFF | {Capability.IMPORT_EXTRACTS, Capability.VIEW_CHILD_DATA}),
     Role.QA_OFFICER: frozenset(_ALL_STAFF | {Capability.REVIEW_PROCEDURES, Capability.MANAGE_DOCUMENTS}),
     Role.CDOP_COORDINATOR: frozenset(_ALL_STAFF),
     Role.TRAINING_COORDINATOR: frozenset(_ALL_STAFF | {Capability.MANAGE_DOCUMENTS}),
-    Role.READ_ONLY: frozenset({Capability.VIEW_WORKSPACE}),
+    Role.READ_ONLY: frozenset({Capability.VIEW_WORKSPACE, Capability.VIEW_INDICATORS}),
 }
 
 

@@ -114,6 +114,8 @@ class Cast:
     read_only: User
     other_manager: User
     no_mfa_manager: User
+    analyst: User
+    other_analyst: User
 
     def factory_objects(self, partnership: Partnership | None = None) -> dict[type, object]:
         """One object of every partnership-scoped model, for URL harnesses."""
@@ -171,6 +173,8 @@ def build_cast() -> Cast:
         read_only=UserFactory(email="readonly@northdale.test"),
         other_manager=UserFactory(email="manager@southvale.test"),
         no_mfa_manager=UserFactory(email="nomfa@northdale.test", with_mfa=False),
+        analyst=UserFactory(email="analyst@northdale.test"),
+        other_analyst=UserFactory(email="analyst@southvale.test"),
     )
     grant(cast.manager, partnership, Role.BUSINESS_MANAGER)
     grant(cast.officer, partnership, Role.BUSINESS_UNIT_OFFICER)
@@ -179,4 +183,6 @@ def build_cast() -> Cast:
     grant(cast.read_only, partnership, Role.READ_ONLY)
     grant(cast.other_manager, other, Role.BUSINESS_MANAGER)
     grant(cast.no_mfa_manager, partnership, Role.BUSINESS_MANAGER)
+    grant(cast.analyst, partnership, Role.ANALYST)
+    grant(cast.other_analyst, other, Role.ANALYST)
     return cast

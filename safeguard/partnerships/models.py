@@ -88,6 +88,47 @@ class Agency(VersionedModel):
         return reverse("partnerships:agency_detail", args=[self.pk])
 
 
+class Locality(VersionedModel):
+    """A part of the partnership's area that figures are broken down by (for example "North",
+    "Central", or each local authority of a multi-authority partnership).
+
+    A child in a statutory extract is placed in a locality by the extract's locality lookup
+    (LAchildID to locality code) or, failing that, by the local authority code: a locality with
+    ``local_authority_code`` set receives every child of that authority's extracts not placed by a
+    lookup. Population estimates for rates per 10,000 are matched on ``code`` or ``ons_code``.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="localities")
+    name = models.CharField(max_length=100)
+    code = models.SlugField(
+        max_length=40, help_text="Short code used in locality lookups and population files, for example 'north'."
+    )
+    local_authority_code = models.CharField(
+        "local authority code",
+        max_length=3,
+        blank=True,
+        validators=[lea_code],
+        help_text="Set this when the locality is a whole local authority: its children are placed here.",
+    )
+    ons_code = models.CharField(
+        "ONS area code", max_length=9, blank=True, help_text="For example E08000021, to match ONS population estimates."
+    )
+    is_active = models.BooleanField(default=True)
+
+    objects = PartnershipScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "localities"
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "code"], name="partnerships_locality_unique_code"),
+            models.UniqueConstraint(fields=["partnership", "name"], name="partnerships_locality_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Group(VersionedModel):
     """A board or a sub-group. Sub-groups report to a board (or to another sub-group)."""
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "safeguard.documents",
     "safeguard.subscriptions",
     "safeguard.workdays",
+    "safeguard.extracts",
     "safeguard.api",
     "safeguard.public",
     "safeguard.workspace",
