@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "safeguard.subscriptions",
     "safeguard.workdays",
     "safeguard.extracts",
+    "safeguard.annexa",
+    "safeguard.indicators",
     "safeguard.api",
     "safeguard.public",
     "safeguard.workspace",

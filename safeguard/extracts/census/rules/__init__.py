@@ -2,3 +2,15 @@
 
 Importing this package registers the rules with ``safeguard.extracts.census.validation``.
 """
+
+from . import (  # noqa: F401  (imported to register the rules)
+    assessments,
+    characteristics,
+    cin_plans,
+    cp_plans,
+    episodes,
+    file_level,
+    header,
+    identifiers,
+    section47,
+)

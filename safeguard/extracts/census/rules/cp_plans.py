@@ -1,0 +1,1 @@
+"""CIN census rules: cp plans."""

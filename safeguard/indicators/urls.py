@@ -1,0 +1,7 @@
+"""Workspace pages (indicators)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "indicators"
+
+urlpatterns: list = []
