@@ -241,6 +241,10 @@ SAFEGUARD_DOCUMENT_ROOT = Path(env_str("SAFEGUARD_DOCUMENT_ROOT", str(VAR_DIR / 
 # Release e-mails: how long a dead worker's claim on a batch lasts before another worker takes it over.
 SUBSCRIPTIONS_LEASE_SECONDS = env_int("SAFEGUARD_SUBSCRIPTIONS_LEASE_SECONDS", 300, minimum=1)
 SAFEGUARD_DOCUMENT_MAX_BYTES = env_int("SAFEGUARD_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Statutory extracts (CIN census XML, Annex A workbooks) wait here, privately, until imported.
+SAFEGUARD_EXTRACT_ROOT = Path(env_str("SAFEGUARD_EXTRACT_ROOT", str(VAR_DIR / "extracts")))
+# The largest authorities' census files are tens of MB; 500 MB leaves room and still refuses a runaway file.
+SAFEGUARD_EXTRACT_MAX_BYTES = env_int("SAFEGUARD_EXTRACT_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 
 # --- Forms ------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -21,5 +21,6 @@ AXES_ENABLED = True
 STATIC_ROOT = None
 # Uploaded test documents go to a throw-away folder, never into var/.
 SAFEGUARD_DOCUMENT_ROOT = Path(tempfile.mkdtemp(prefix="safeguard-test-documents-"))
+SAFEGUARD_EXTRACT_ROOT = Path(tempfile.mkdtemp(prefix="safeguard-test-extracts-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
