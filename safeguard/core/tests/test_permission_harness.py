@@ -5,6 +5,11 @@
 - role without the view's permission (read-only): 403;
 - permitted user (business manager): 200.
 
+A view for one role only (child-level data is for analysts) names the cast member who may open
+it in ``harness_user`` (for example ``"analyst"``); the other-partnership check then uses the other
+partnership's user of the same role. A view that needs a query string to show anything names one
+in ``harness_query``.
+
 A new module's views are covered without extra work: a workspace URL whose object cannot be
 built here fails the test ``test_every_workspace_url_is_covered`` until its model is added to
 ``Cast.factory_objects``.
@@ -52,6 +57,18 @@ def _url_for(route, pattern, view_class, objects):
     return "/" + route.replace("<int:pk>", str(objects[model].pk))
 
 
+def _with_query(url, view_class):
+    return url + getattr(view_class, "harness_query", "")
+
+
+def _permitted(cast, view_class):
+    return getattr(cast, getattr(view_class, "harness_user", "manager"))
+
+
+def _other_partnership_user(cast, view_class):
+    return cast.other_analyst if getattr(view_class, "harness_user", "manager") == "analyst" else cast.other_manager
+
+
 def test_every_workspace_url_is_covered():
     assert len(WORKSPACE_URLS) >= 20
     for route, _, view_class in WORKSPACE_URLS:
@@ -73,7 +90,7 @@ def test_other_partnership_gets_404(client, cast, route, pattern, view_class):
     if "<" not in route:
         pytest.skip("no object in this URL")
     url = _url_for(route, pattern, view_class, cast.factory_objects())
-    client.force_login(cast.other_manager)
+    client.force_login(_other_partnership_user(cast, view_class))
     assert client.get(url).status_code == 404
     if hasattr(view_class, "post"):
         assert client.post(url, {}).status_code == 404
@@ -92,6 +109,6 @@ def test_role_without_permission_gets_403(client, cast, route, pattern, view_cla
 
 @pytest.mark.parametrize(("route", "pattern", "view_class"), WORKSPACE_URLS, ids=IDS)
 def test_permitted_user_gets_the_page(client, cast, route, pattern, view_class):
-    url = _url_for(route, pattern, view_class, cast.factory_objects())
-    client.force_login(cast.manager)
+    url = _with_query(_url_for(route, pattern, view_class, cast.factory_objects()), view_class)
+    client.force_login(_permitted(cast, view_class))
     assert client.get(url).status_code == 200
