@@ -12,6 +12,7 @@ small: one dict entry per identifier for the duplicate checks, counters for the 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 from safeguard.extracts.census.codes import DISABILITIES
@@ -32,7 +33,7 @@ def _line(record, field: str) -> int:
     return record.lines.get(field, record.line)
 
 
-class _Duplicates:
+class _Duplicates(ABC):
     """Shared by 8510 and 1520: the line of the first child with each value, and every later child
     that repeats one (rare, so that list stays short). Subclasses give ``see``, reading their field
     directly: it runs once per child."""
@@ -46,8 +47,9 @@ class _Duplicates:
     def repeated(self, child: ChildRecord, value: str) -> None:
         self.repeats.append((child.la_child_id, value, child.lines.get(self.field, child.line)))
 
+    @abstractmethod
     def message(self, value: str, first_line: int) -> str:
-        raise NotImplementedError
+        """The message for a repeated ``value`` first seen on ``first_line``."""
 
     def finish(self, ctx: CensusContext) -> Iterator[tuple[str, Hit]]:
         for la_child_id, value, line in self.repeats:
@@ -105,7 +107,7 @@ class DuplicateUpn(_Duplicates):
         return f"UPN '{value}' is also given for the child on line {first_line}."
 
 
-class _NoSexShare:
+class _NoSexShare(ABC):
     """Shared by both versions of 2886Q: counts children and those with no sex recorded."""
 
     field = ""
@@ -115,8 +117,9 @@ class _NoSexShare:
         self.children = 0
         self.without = 0
 
+    @abstractmethod
     def not_recorded(self, child: ChildRecord) -> bool:
-        raise NotImplementedError
+        """Whether the child (born) has no sex recorded, in this collection year's terms."""
 
     def see(self, child: ChildRecord, ctx: CensusContext) -> None:
         self.children += 1
