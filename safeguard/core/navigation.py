@@ -45,6 +45,10 @@ def workspace_navigation(request):
         entries.append(("Update e-mails", reverse("subscriptions_workspace:overview"), False))
     entries.append(("Documents", reverse("documents:document_list"), False))
     entries.append(("Working days", reverse("workdays:calculator"), False))
+    if has_capability(request.user, None, Capability.VIEW_INDICATORS):
+        entries.append(("Child protection review", reverse("cp_review:review"), False))
+        entries.append(("Indicators", reverse("indicators:index"), False))
+        entries.append(("Statutory extracts", reverse("extracts:extract_list"), False))
     if has_capability(request.user, None, Capability.VIEW_AUDIT):
         entries.append(("Audit log", reverse("audit:log"), False))
     return _items(request, entries)

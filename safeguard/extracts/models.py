@@ -87,6 +87,10 @@ class Extract(TimeStampedModel):
             models.Index(fields=["partnership", "kind", "-created_at"], name="extract_list"),
             # Indicators: the current extracts of a partnership by year.
             models.Index(fields=["partnership", "kind", "collection_year"], name="extract_current_by_year"),
+            # The extract list filtered by status, newest first.
+            models.Index(fields=["partnership", "status", "-created_at"], name="extract_by_status"),
+            # Stalled imports: importing, with no progress written for a while (services.extracts_fail_stalled).
+            models.Index(fields=["status", "updated_at"], name="extract_stalled"),
         ]
 
     def __str__(self) -> str:
@@ -96,6 +100,10 @@ class Extract(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("extracts:extract_detail", args=[self.pk])
+
+    def get_additional_data(self) -> dict:
+        """Stored with every django-auditlog entry so the audit viewer can scope by partnership."""
+        return {"partnership_id": self.partnership_id}
 
 
 class Finding(models.Model):

@@ -245,6 +245,14 @@ SAFEGUARD_DOCUMENT_MAX_BYTES = env_int("SAFEGUARD_DOCUMENT_MAX_BYTES", 20 * 1024
 SAFEGUARD_EXTRACT_ROOT = Path(env_str("SAFEGUARD_EXTRACT_ROOT", str(VAR_DIR / "extracts")))
 # The largest authorities' census files are tens of MB; 500 MB leaves room and still refuses a runaway file.
 SAFEGUARD_EXTRACT_MAX_BYTES = env_int("SAFEGUARD_EXTRACT_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
+# An Annex A workbook is a zip: refuse one that would unpack to more than this (a "zip bomb").
+SAFEGUARD_ANNEXA_MAX_UNPACKED_BYTES = env_int(
+    "SAFEGUARD_ANNEXA_MAX_UNPACKED_BYTES", 2 * 1024 * 1024 * 1024, minimum=1024 * 1024
+)
+# An import that has written no progress for this long (its worker died) is marked failed.
+SAFEGUARD_EXTRACT_STALLED_MINUTES = env_int("SAFEGUARD_EXTRACT_STALLED_MINUTES", 15, minimum=1)
+# Published and exported figures: counts from 1 to this are shown as "c" (the DfE uses 5; NHS data 7).
+SAFEGUARD_SUPPRESSION_THRESHOLD = env_int("SAFEGUARD_SUPPRESSION_THRESHOLD", 5, minimum=1)
 
 # --- Forms ------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

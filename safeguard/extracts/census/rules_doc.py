@@ -45,7 +45,8 @@ def render_rules_markdown() -> str:
     rules = all_rules()
     errors = sum(1 for r in rules if r.severity == ERROR)
     codes = sorted({r.code for r in rules})
-    structure = _optional("safeguard.extracts.census.schema", "STRUCTURE_CHECKS") or {}
+    structure = dict(_optional("safeguard.extracts.census.schema", "STRUCTURE_CHECKS") or {})
+    structure.update(_optional("safeguard.extracts.services", "LOAD_CHECKS") or {})
     annex_a = _optional("safeguard.annexa.rules", "ANNEX_A_CHECKS") or {}
     lines = [
         "# Validation rules",
@@ -73,10 +74,12 @@ def render_rules_markdown() -> str:
     if structure:
         lines += [
             "",
-            "## Structure checks (the census schema)",
+            "## Structure checks (the census schema) and loading checks",
             "",
             f"**{len(structure)} checks.** The file is read as a stream and checked against the census schema as it",
-            "goes: every structural problem is an error with the child, the element and the line.",
+            "goes: every structural problem is an error with the child, the element and the line. The LOAD checks",
+            "are made by the loader on values the schema allows but a column cannot hold",
+            "(`safeguard/extracts/services.py`).",
             "",
             "| Code | Checks | How to fix |",
             "|---|---|---|",
