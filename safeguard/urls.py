@@ -22,6 +22,8 @@ urlpatterns = [
     path("workspace/annex-a/", include("safeguard.annexa.urls")),
     path("workspace/indicators/", include("safeguard.indicators.urls")),
     path("workspace/child-protection-review/", include("safeguard.indicators.urls_review")),
+    path("workspace/returns/", include("safeguard.returns.urls")),
+    path("workspace/data-set/", include("safeguard.returns.urls_dashboard")),
     path("<slug:slug>/procedures/", include("safeguard.procedures.urls")),
     path("<slug:slug>/documents/", include("safeguard.documents.public_urls")),
     path("<slug:slug>/updates/", include("safeguard.subscriptions.urls")),

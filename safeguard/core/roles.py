@@ -34,6 +34,8 @@ class Capability(models.TextChoices):
     VIEW_INDICATORS = "indicators.view", "Read the child protection process review and indicators"
     IMPORT_EXTRACTS = "extracts.import", "Import statutory extracts (CIN census, Annex A), populations and benchmarks"
     VIEW_CHILD_DATA = "extracts.view_child_data", "See child-level records from statutory extracts (every read audited)"
+    MANAGE_RETURNS = "returns.manage", "Define the data set, open return periods, reopen and chase agencies' returns"
+    SUBMIT_RETURNS = "returns.submit", "Fill in and submit the returns of the agency the user is data lead for"
 
 
 _ALL_STAFF = {Capability.VIEW_WORKSPACE, Capability.USE_API, Capability.VIEW_INDICATORS}
@@ -43,15 +45,18 @@ _BUSINESS_UNIT = {
     Capability.REVIEW_PROCEDURES,
     Capability.MANAGE_DOCUMENTS,
     Capability.MANAGE_SUBSCRIPTIONS,
+    Capability.MANAGE_RETURNS,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.BUSINESS_MANAGER: frozenset(_ALL_STAFF | _BUSINESS_UNIT | {Capability.MANAGE_ROLES, Capability.VIEW_AUDIT}),
     Role.BUSINESS_UNIT_OFFICER: frozenset(_ALL_STAFF | _BUSINESS_UNIT),
     Role.BOARD_MEMBER: frozenset(_ALL_STAFF | {Capability.REVIEW_PROCEDURES}),
-    Role.AGENCY_DATA_LEAD: frozenset(_ALL_STAFF),
+    Role.AGENCY_DATA_LEAD: frozenset(_ALL_STAFF | {Capability.SUBMIT_RETURNS}),
     # Child-level data from statutory extracts is for the analyst role only (issue 5).
-    Role.ANALYST: frozenset(_ALL_STAFF | {Capability.IMPORT_EXTRACTS, Capability.VIEW_CHILD_DATA}),
+    Role.ANALYST: frozenset(
+        _ALL_STAFF | {Capability.IMPORT_EXTRACTS, Capability.VIEW_CHILD_DATA, Capability.MANAGE_RETURNS}
+    ),
     Role.QA_OFFICER: frozenset(_ALL_STAFF | {Capability.REVIEW_PROCEDURES, Capability.MANAGE_DOCUMENTS}),
     Role.CDOP_COORDINATOR: frozenset(_ALL_STAFF),
     Role.TRAINING_COORDINATOR: frozenset(_ALL_STAFF | {Capability.MANAGE_DOCUMENTS}),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "safeguard.extracts",
     "safeguard.annexa",
     "safeguard.indicators",
+    "safeguard.returns",
     "safeguard.api",
     "safeguard.public",
     "safeguard.workspace",
