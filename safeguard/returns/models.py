@@ -309,8 +309,10 @@ class ReturnSubmission(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     via = models.CharField(max_length=20, default="form", help_text="form, spreadsheet or api")
-    values = models.JSONField(help_text="The values as submitted (indicator code, locality, figures, comment).")
-    changes = models.JSONField(default=list, help_text="What differs from the previous submission.")
+    values = models.JSONField(
+        default=list, blank=True, help_text="The values as submitted (indicator code, locality, figures, comment)."
+    )
+    changes = models.JSONField(default=list, blank=True, help_text="What differs from the previous submission.")
 
     objects = scoped_queryset("agency_return__partnership").as_manager()
 
