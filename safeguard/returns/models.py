@@ -10,9 +10,10 @@
   ``ReturnSubmission`` keeps every submitted version (who, when, what changed), never edited.
 - ``ReturnEmail``: the reminder and chasing e-mails, one row per e-mail, claimed before it is sent
   so a stage is never sent twice, even across worker restarts.
-- ``DataSetFigure``: the figures the dashboard and the report read, one row per indicator, period
-  and locality, written when a return is submitted or indicators are computed, each pointing at
-  where it came from (a return or an extract).
+- ``DataSetFigure``: the agency-supplied figures the dashboard and the report read, one row per
+  indicator, period and locality, written when a return is submitted, pointing at the return it
+  came from. Computed indicators are read from ``indicators.IndicatorValue`` (which names the
+  extracts it came from): the census year 2024-25 is the financial year 2024-25.
 - ``Commentary``: the owning sub-group's words on an indicator for a period.
 - ``DataSetSettings``: a partnership's timings for due dates, reminders and chases.
 """
@@ -362,8 +363,8 @@ class ReturnEmail(models.Model):
 
 
 class DataSetFigure(models.Model):
-    """A figure of the data set as the dashboard and the report read it (exact: suppression is
-    applied on the way out). ``locality`` empty: the whole partnership area."""
+    """An agency-supplied figure of the data set as the dashboard and the report read it (exact:
+    suppression is applied on the way out). ``locality`` empty: the whole partnership area."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="dataset_figures")
     indicator = models.ForeignKey(DataSetIndicator, on_delete=models.CASCADE, related_name="figures")
@@ -376,9 +377,6 @@ class DataSetFigure(models.Model):
     not_available_reason = models.CharField(max_length=500, blank=True)
     source_return = models.ForeignKey(
         AgencyReturn, null=True, blank=True, on_delete=models.SET_NULL, related_name="figures"
-    )
-    source_extract = models.ForeignKey(
-        "extracts.Extract", null=True, blank=True, on_delete=models.SET_NULL, related_name="dataset_figures"
     )
     updated_at = models.DateTimeField(auto_now=True)
 
