@@ -83,8 +83,13 @@ class AnnexASummary(ScopedDetailView):
         ctx["has_report"] = selectors.has_findings_report()
         ctx["can_import"] = self.request.user.has_perm(IMPORT, self.object)
         ctx["running"] = self.object.status in (ExtractStatus.PENDING, ExtractStatus.IMPORTING)
-        ctx["refresh"] = ctx["running"] and self.request.GET.get("refresh") != "off"
         ctx["window_start"] = (
             rules.AnnexAContext(self.object.reference_date).window_start if self.object.reference_date else None
         )
         return ctx
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.request.headers.get("HX-Request") and not context["running"]:
+            response["HX-Refresh"] = "true"  # the import ended while the page polled: show the whole result
+        return response

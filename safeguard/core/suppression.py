@@ -91,10 +91,10 @@ def reason_text(reason: Reason, threshold: int) -> str:
 def default_threshold() -> int:
     """The installation's threshold: ``SAFEGUARD_SUPPRESSION_THRESHOLD`` (default 5, the DfE's 1 to 5)."""
     value = getattr(settings, "SAFEGUARD_SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ValueError(
-            f"SAFEGUARD_SUPPRESSION_THRESHOLD must be a whole number of 0 or more, not {value!r}: "
-            "5 follows the DfE (1 to 5 suppressed), 7 the NHS, 0 turns suppression off."
+            f"SAFEGUARD_SUPPRESSION_THRESHOLD must be a whole number of 1 or more, not {value!r}: "
+            "5 follows the DfE (1 to 5 suppressed), 7 the NHS. Published figures are always suppressed."
         )
     return value
 

@@ -24,7 +24,7 @@ from .models import CensusChild, Extract
 IMPORT = "extracts.import_extract"
 CHILD_DATA = "extracts.view_child_data"
 FINDINGS_PER_PAGE = 50
-#: Seconds between two refreshes of the page of a running import.
+#: Seconds between two updates of a running import's progress panel (htmx polling).
 REFRESH_SECONDS = 2
 
 
@@ -90,7 +90,7 @@ class ExtractUpload(ServiceFormView):
 
 
 class ExtractDetail(ScopedDetailView):
-    """While the import runs: its progress (the page refreshes itself). Then: the report."""
+    """While the import runs: its progress (with JavaScript the panel updates itself). Then: the report."""
 
     model = Extract
     template_name = "extracts/extract_detail.html"
@@ -102,7 +102,7 @@ class ExtractDetail(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         extract = self.object
         ctx["running"] = extract.status in selectors.RUNNING
-        ctx["refresh"] = self.request.GET.get("refresh") != "off"
+        ctx["refresh"] = True
         ctx["refresh_seconds"] = REFRESH_SECONDS
         ctx["progress"] = _progress(extract)
         if ctx["running"]:

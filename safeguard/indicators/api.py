@@ -15,6 +15,8 @@ from django.db.models import F
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from safeguard.core.access import partnerships_with_capability
+from safeguard.core.roles import Capability
 from safeguard.partnerships.api import Pagination, _filter_id
 
 from . import registry, selectors
@@ -86,8 +88,15 @@ def list_values(
     code: str | None = Query(None, max_length=60, description="Only this indicator (see GET /indicators)."),
     locality: int | None = _filter_id("Only this locality's values (the whole partnership's have none)."),
 ):
-    """Ordered by year, indicator, area (the whole partnership first) and breakdown."""
+    """Exact figures, for the analyst role only (others get an empty list: the suppressed figures are in
+    the child protection process review and its spreadsheet). Ordered by year, indicator, area (the
+    whole partnership first) and breakdown."""
+    # Exact, unsuppressed figures: for the analyst role only (decision 0008, point 6). Others get the
+    # review's suppressed figures from its spreadsheet export.
     readable = selectors.partnerships_viewing_indicators(user=request.user)
+    exact = partnerships_with_capability(request.user, Capability.VIEW_CHILD_DATA)
+    if exact is not None:
+        readable = readable.filter(pk__in=exact)
     qs = IndicatorValue.objects.visible_to(request.user).filter(partnership__in=readable).select_related("locality")
     if partnership is not None:
         qs = qs.filter(partnership_id=partnership)

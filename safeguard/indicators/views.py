@@ -13,6 +13,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from safeguard.core.access import has_capability
+from safeguard.core.roles import Capability
 from safeguard.core.views_generic import ScopedEditView, ScopedListView, ServiceFormView, WorkspaceMixin
 from safeguard.partnerships.models import Locality, Partnership
 
@@ -77,10 +79,13 @@ class IndicatorIndex(WorkspaceMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         partnership = selectors.partnership_for_indicators(user=user, pk=_int_param(self.request, "partnership"))
+        # Exact, unsuppressed figures are for the analyst role; everyone else reads them, suppressed,
+        # on the child protection process review (decision 0008, point 6).
+        exact = has_capability(user, partnership.pk, Capability.VIEW_CHILD_DATA)
         years = selectors.value_years(user=user, partnership=partnership)
         year = _int_param(self.request, "year")
         year = year if year in years else (years[0] if years else None)
-        values = selectors.indicator_values(user=user, partnership=partnership, years=[year]) if year else []
+        values = selectors.indicator_values(user=user, partnership=partnership, years=[year]) if year and exact else []
         benchmarks = selectors.benchmarks_for(user=user, partnership=partnership, years=[year]) if year else {}
         localities = sorted({v.locality for v in values if v.locality_id}, key=lambda loc: loc.name)
         ctx.update(
@@ -95,6 +100,7 @@ class IndicatorIndex(WorkspaceMixin, TemplateView):
             units=dict(Unit.choices),
             computed_at=max((v.computed_at for v in values), default=None),
             can_manage=selectors.can_manage_reference_data(user, partnership),
+            exact=exact,
         )
         return ctx
 

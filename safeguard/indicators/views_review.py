@@ -196,6 +196,11 @@ class Review:
 
     @property
     def suppression_note(self) -> str:
+        if not self.threshold:
+            return (
+                "You see exact figures because your role may see child-level data. Everyone else, and every "
+                "export, sees them suppressed: " + suppression_note(default_threshold())
+            )
         return suppression_note(self.threshold)
 
 

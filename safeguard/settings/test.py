@@ -24,3 +24,5 @@ SAFEGUARD_DOCUMENT_ROOT = Path(tempfile.mkdtemp(prefix="safeguard-test-documents
 SAFEGUARD_EXTRACT_ROOT = Path(tempfile.mkdtemp(prefix="safeguard-test-extracts-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The demo's CIN census files at 2% of their usual size (tests that load the demo check it loads, not its volume).
+SAFEGUARD_DEMO_CENSUS_SCALE = 0.02

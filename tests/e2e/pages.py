@@ -258,3 +258,205 @@ class ForbiddenPage(Screen):
 
 class NotFoundPage(Screen):
     heading = "Page not found"
+
+
+# --- Statutory extracts, indicators and the child protection process review ----------------------
+class ExtractList(ResultsScreen):
+    heading = "Statutory extracts"
+
+    @classmethod
+    def open(cls, tab: AxePage) -> ExtractList:
+        tab.goto("/workspace/extracts/")
+        return cls(tab)
+
+    def import_census(self) -> CensusUpload:
+        self.tab.follow(self.page.get_by_test_id("upload-extract"))
+        return CensusUpload(self.tab)
+
+
+class CensusUpload(WorkspaceScreen):
+    heading = "Import a CIN census file"
+
+    def upload(self, census: str, locality_lookup: str | None = None) -> ExtractReport:
+        form = self.page.get_by_test_id("upload-form")
+        form.get_by_test_id("census-file").set_input_files(census)
+        if locality_lookup is not None:
+            form.get_by_test_id("locality-lookup").set_input_files(locality_lookup)
+        self.tab.submit(form.get_by_role("button", name="Upload and check"))
+        return ExtractReport(self.tab)
+
+
+class ExtractReport(WorkspaceScreen):
+    """An extract's page: its progress while the import runs, then the findings report."""
+
+    heading = re.compile(r"^Children in need census \(XML\)")
+
+    @property
+    def progress(self) -> Locator:
+        return self.page.get_by_test_id("progress")
+
+    @property
+    def outcome(self) -> Locator:
+        return self.page.get_by_test_id("outcome")
+
+    @property
+    def rule_rows(self) -> Locator:
+        return self.page.get_by_test_id("rule-counts").get_by_test_id("rule-row")
+
+    @property
+    def finding_rows(self) -> Locator:
+        return self.page.get_by_test_id("findings").get_by_test_id("finding-row")
+
+    @property
+    def download_csv(self) -> Locator:
+        return self.page.get_by_test_id("download-csv")
+
+    @property
+    def running(self) -> bool:
+        return self.progress.count() > 0 and self.outcome.count() == 0
+
+    def wait_until_finished(self, *, timeout: float = 60, every: float = 0.5) -> ExtractReport:
+        """Check the progress again (as a reader would, with the page's own link) until the import ends."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self.running:
+            assert time.monotonic() < deadline, f"The import was still running after {timeout}s"
+            time.sleep(every)
+            self.tab.follow(self.page.get_by_test_id("check-progress"))
+        expect(self.outcome).to_be_visible()
+        return ExtractReport(self.tab)
+
+
+class LocalityList(ResultsScreen):
+    heading = "Localities"
+
+    @classmethod
+    def open(cls, tab: AxePage) -> LocalityList:
+        tab.goto("/workspace/indicators/localities/")
+        return cls(tab)
+
+    def add(self, name: str, code: str) -> LocalityList:
+        self.tab.follow(self.page.get_by_test_id("add-locality"))
+        form = LocalityForm(self.tab)
+        form.page.get_by_label("Name", exact=True).fill(name)
+        form.page.get_by_label("Code", exact=True).fill(code)
+        self.tab.submit(form.page.get_by_test_id("edit-form").get_by_role("button", name="Save locality"))
+        return LocalityList(self.tab)
+
+
+class LocalityForm(WorkspaceScreen):
+    heading = "Add a locality"
+
+
+class ReferenceDataUpload(WorkspaceScreen):
+    """Importing population estimates or a DfE benchmark table (a CSV file)."""
+
+    heading = re.compile(r"^Import (population estimates|benchmarks from a DfE table)$")
+
+    def upload(self, path: str, button: str) -> None:
+        form = self.page.get_by_test_id("upload-form")
+        form.get_by_label("CSV file").set_input_files(path)
+        self.tab.submit(form.get_by_role("button", name=button))
+
+
+class PopulationList(ResultsScreen):
+    heading = "Population estimates"
+
+    @classmethod
+    def open(cls, tab: AxePage) -> PopulationList:
+        tab.goto("/workspace/indicators/populations/")
+        return cls(tab)
+
+    @property
+    def import_report(self) -> Locator:
+        return self.page.get_by_test_id("import-report")
+
+    def import_file(self, path: str) -> PopulationList:
+        self.tab.follow(self.page.get_by_test_id("upload-population"))
+        ReferenceDataUpload(self.tab).upload(path, "Import estimates")
+        return PopulationList(self.tab)
+
+
+class BenchmarkList(ResultsScreen):
+    heading = "Benchmarks"
+
+    @classmethod
+    def open(cls, tab: AxePage) -> BenchmarkList:
+        tab.goto("/workspace/indicators/benchmarks/")
+        return cls(tab)
+
+    @property
+    def import_report(self) -> Locator:
+        return self.page.get_by_test_id("import-report")
+
+    def import_file(self, path: str) -> BenchmarkList:
+        self.tab.follow(self.page.get_by_test_id("upload-benchmarks"))
+        ReferenceDataUpload(self.tab).upload(path, "Import benchmarks")
+        return BenchmarkList(self.tab)
+
+
+class IndicatorIndex(WorkspaceScreen):
+    heading = "Indicators"
+
+    @classmethod
+    def open(cls, tab: AxePage) -> IndicatorIndex:
+        tab.goto("/workspace/indicators/")
+        return cls(tab)
+
+    @property
+    def values(self) -> Locator:
+        return self.page.get_by_test_id("values")
+
+    def recompute(self) -> IndicatorIndex:
+        self.tab.follow(self.page.get_by_role("link", name="Recompute now"))
+        form = RecomputePage(self.tab)
+        self.tab.submit(form.page.get_by_role("button", name="Recompute the figures"))
+        return IndicatorIndex(self.tab)
+
+
+class RecomputePage(WorkspaceScreen):
+    heading = "Recompute the figures"
+
+
+class ChildProtectionReview(WorkspaceScreen):
+    heading = re.compile(r"^Child protection process review")
+
+    @classmethod
+    def open(cls, tab: AxePage, query: str = "") -> ChildProtectionReview:
+        tab.goto(f"/workspace/child-protection-review/{query}")
+        return cls(tab)
+
+    def indicator(self, code: str) -> Locator:
+        return self.page.get_by_test_id(f"indicator-{code}")
+
+    def chart(self, chart_id: str) -> Locator:
+        return self.page.get_by_test_id(f"chart-{chart_id}")
+
+    def chart_table(self, chart_id: str) -> Locator:
+        return self.page.get_by_test_id(f"chart-table-{chart_id}")
+
+    @property
+    def drill_through_links(self) -> Locator:
+        return self.main.get_by_test_id("drill-through")
+
+    @property
+    def suppressed_cells(self) -> Locator:
+        """Table cells showing "c" (the words "suppressed" are there for screen readers)."""
+        return self.main.locator("td").filter(has_text=re.compile(r"^c \(suppressed\)$"))
+
+    @property
+    def unsuppressed_notice(self) -> Locator:
+        return self.page.get_by_test_id("unsuppressed-notice")
+
+    def drill_through(self, link: Locator) -> ChildrenCounted:
+        self.tab.follow(link)
+        return ChildrenCounted(self.tab)
+
+
+class ChildrenCounted(WorkspaceScreen):
+    """The children behind one figure of the review (analysts only)."""
+
+    @property
+    def rows(self) -> Locator:
+        return self.page.get_by_test_id("members").get_by_test_id("member-row")

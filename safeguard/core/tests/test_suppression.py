@@ -69,6 +69,9 @@ def test_a_bad_threshold_setting_fails_loudly(settings):
     settings.SAFEGUARD_SUPPRESSION_THRESHOLD = "five"
     with pytest.raises(ValueError, match="must be a whole number"):
         suppression.default_threshold()
+    settings.SAFEGUARD_SUPPRESSION_THRESHOLD = 0  # published figures are never left unsuppressed
+    with pytest.raises(ValueError, match="1 or more"):
+        suppression.default_threshold()
 
 
 def test_figures_that_are_not_counts_are_refused():

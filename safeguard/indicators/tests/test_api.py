@@ -11,7 +11,8 @@ from safeguard.indicators.testing import IndicatorValueFactory, LocalityFactory
 
 @pytest.fixture
 def headers(cast):
-    _, secret = api_token_create(user=cast.manager, name="Test")
+    """The analyst's token: exact values are for the analyst role."""
+    _, secret = api_token_create(user=cast.analyst, name="Test")
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
@@ -55,6 +56,14 @@ def test_without_a_token_it_is_401(client, cast):
 def test_the_other_partnerships_user_sees_only_their_own(client, cast):
     IndicatorValueFactory(partnership=cast.partnership, code="referrals")
     mine = IndicatorValueFactory(partnership=cast.other_partnership, code="referrals")
-    _, secret = api_token_create(user=cast.other_manager, name="Test")
+    _, secret = api_token_create(user=cast.other_analyst, name="Test")
     body = client.get("/api/v1/indicators/values", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     assert [i["id"] for i in body["items"]] == [mine.pk]
+
+
+def test_exact_values_are_for_the_analyst_role_only(client, cast):
+    IndicatorValueFactory(partnership=cast.partnership, code="referrals", numerator=3, value=3)
+    for user in (cast.manager, cast.board_member, cast.data_lead):
+        _, secret = api_token_create(user=user, name="Test")
+        body = client.get("/api/v1/indicators/values", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+        assert body["count"] == 0

@@ -255,6 +255,8 @@ def test_the_analyst_sees_exact_figures_and_a_notice(client, cast, figures):
     assert table[4:8] == ["North", "42", "50", "84.0%"]
     assert table[8:12] == ["South", "3", "4", "75.0%"]
     assert "You are seeing unsuppressed figures; exports are suppressed" in html
+    assert "Counts from 1 to 0" not in html
+    assert "Everyone else, and every export, sees them suppressed: Counts from 1 to 5" in html
 
 
 def test_counts_by_locality_are_suppressed_and_the_total_shown(client, cast, figures):

@@ -50,7 +50,7 @@ def test_the_page_shows_definitions_and_the_latest_figures_with_benchmarks(clien
     BenchmarkFactory(
         partnership=cast.partnership, code="re_referrals_12m", area_kind=AreaKind.REGION, value=None, marker="c"
     )
-    client.force_login(cast.read_only)
+    client.force_login(cast.analyst)
     page = client.get(INDEX)
     assert page.status_code == 200
     html = page.content.decode()
@@ -61,6 +61,16 @@ def test_the_page_shows_definitions_and_the_latest_figures_with_benchmarks(clien
     row = row[: row.index("</tr>")]
     assert "22.6%" in row and ">c<" in row
     assert "0 of 3" in row
+
+
+def test_other_roles_read_the_definitions_and_are_sent_to_the_suppressed_review_for_figures(client, cast):
+    _census(cast.partnership, [LocalityFactory(partnership=cast.partnership, name="North")])
+    indicators_compute(partnership=cast.partnership)
+    client.force_login(cast.read_only)
+    html = client.get(INDEX).content.decode()
+    assert html.count('data-testid="definition"') == 21
+    assert 'data-testid="figures-on-review"' in html and "child protection process review" in html
+    assert 'data-code="re_referrals_12m"' not in html and "0 of 3" not in html
 
 
 def test_without_figures_the_page_says_how_to_get_them(client, cast):

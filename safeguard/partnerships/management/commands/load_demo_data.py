@@ -1,15 +1,31 @@
-from django.core.management.base import BaseCommand
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from safeguard.partnerships.demo import DEMO_PASSWORD, demo_logins, load_demo_data
 
 
 class Command(BaseCommand):
-    help = "Load synthetic demo partnerships, agencies, groups, people and one user per role (idempotent)."
+    help = (
+        "Load synthetic demo partnerships, agencies, groups, people, one user per role, and statutory data "
+        "(CIN census extracts, indicators, an Annex A workbook) (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+        parser.add_argument(
+            "--census-scale",
+            type=float,
+            help="Size of the demo CIN census files relative to the usual, for example 0.02 in tests (default: the "
+            "setting SAFEGUARD_DEMO_CENSUS_SCALE if there is one, else 1).",
+        )
 
-    def handle(self, *args, quiet_logins=False, **options):
+    def handle(self, *args, quiet_logins=False, census_scale=None, **options):
+        if census_scale is None:
+            census_scale = getattr(settings, "SAFEGUARD_DEMO_CENSUS_SCALE", 1.0)
+        if not 0 < census_scale <= 10:
+            raise CommandError("--census-scale must be above 0 and at most 10, for example 0.5 for half-size files.")
         created = load_demo_data()
         from safeguard.documents.demo import load_demo_documents
         from safeguard.partnerships.models import Partnership
@@ -26,8 +42,37 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data: {'loaded ' + ', '.join(created) if created else 'already present, nothing added'}."
         )
+        self._statutory_data(census_scale)
         if quiet_logins:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for email, role, partnership in demo_logins():
             self.stdout.write(f"  {email:38} {role:34} {partnership}")
+
+    def _statutory_data(self, census_scale: float) -> None:
+        """Localities, populations and benchmarks first (the census lookups name the localities), then
+        the census extracts, their figures, and the Annex A workbook."""
+        from safeguard.annexa.demo import load_demo_annex_a
+        from safeguard.extracts.demo import load_demo_extracts
+        from safeguard.indicators.demo import compute_demo_indicators, load_demo_reference_data
+
+        started = time.perf_counter()
+        reference = load_demo_reference_data()
+        self._line("Demo localities, populations and benchmarks", ", ".join(reference))
+        census = load_demo_extracts(scale=census_scale)
+        self._line("Demo CIN census files", "; ".join(loaded.describe() for loaded in census), "imported")
+        computed = compute_demo_indicators()
+        self._line(
+            "Demo indicators", ", ".join(f"{slug} ({years} census years)" for slug, years in computed), "computed for"
+        )
+        annex_a = load_demo_annex_a()
+        if annex_a is not None:
+            outcome = f"{annex_a.children_count:,} children" if annex_a.is_current else annex_a.get_status_display()
+            self._line("Demo Annex A workbook", f"{annex_a.partnership.slug} ({outcome})")
+        else:
+            self._line("Demo Annex A workbook", "")
+        if reference or census or computed or annex_a:
+            self.stdout.write(f"Demo statutory data loaded in {time.perf_counter() - started:.1f} s.")
+
+    def _line(self, what: str, added: str, verb: str = "loaded") -> None:
+        self.stdout.write(f"{what}: {f'{verb} {added}' if added else 'already present, nothing added'}.")
