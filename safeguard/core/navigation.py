@@ -49,6 +49,10 @@ def workspace_navigation(request):
         entries.append(("Child protection review", reverse("cp_review:review"), False))
         entries.append(("Indicators", reverse("indicators:index"), False))
         entries.append(("Statutory extracts", reverse("extracts:extract_list"), False))
+    if has_capability(request.user, None, Capability.VIEW_INDICATORS):
+        entries.append(("Data set", reverse("dataset:dashboard"), False))
+    if any(has_capability(request.user, None, c) for c in (Capability.SUBMIT_RETURNS, Capability.MANAGE_RETURNS)):
+        entries.append(("Returns", reverse("returns:return_list"), False))
     if has_capability(request.user, None, Capability.VIEW_AUDIT):
         entries.append(("Audit log", reverse("audit:log"), False))
     return _items(request, entries)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("privacy/", views.static_page, {"page": "privacy"}, name="privacy"),
     path("<slug:slug>/", views.partnership_home, name="partnership_home"),
     path("<slug:slug>/contact/", views.contacts, name="contacts"),
+    path("<slug:slug>/data-set/", include("safeguard.returns.public_urls")),
 ]

@@ -9,10 +9,16 @@ class ReturnsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models, rules  # noqa: F401  (rules: the permissions of the pages)
+        from . import models, rules, tasks  # noqa: F401  (rules: page permissions; tasks: the daily chase job)
 
         # The data set's definition and every figure an agency enters are decision data: audited.
-        for model in (models.DataSetSettings, models.Theme, models.DataSetIndicator, models.AgencyReturn):
+        for model in (
+            models.DataSetSettings,
+            models.Theme,
+            models.DataSetIndicator,
+            models.AgencyReturn,
+            models.EscalationContact,
+        ):
             auditlog.register(model, exclude_fields=["updated_at", "created_at"])
         auditlog.register(models.ReturnValue, exclude_fields=["updated_at", "created_at"])
         auditlog.register(models.Commentary, exclude_fields=["updated_at", "created_at"])

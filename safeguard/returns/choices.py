@@ -56,3 +56,19 @@ class Rag(models.TextChoices):
     RED = "red", "Red"
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
+
+
+class EmailStatus(models.TextChoices):
+    """Where one e-mail about a return is (``chasing.py``; docs/decisions/0007 for the reasoning).
+
+    claimed -> sending -> sent. A row is *claimed* (inserted, committed) before anything is built;
+    it moves to *sending*, committed, just before the mail server is called. A claim whose worker
+    stopped was never handed over, so it is sent later; a row left *sending* may have been
+    delivered, so it becomes *unconfirmed* and is never sent again automatically."""
+
+    CLAIMED = "claimed", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Not sent"
+    UNCONFIRMED = "unconfirmed", "Not confirmed: may or may not have been delivered"
+    CANCELLED = "cancelled", "Not needed: the return was submitted or a later e-mail replaced it"

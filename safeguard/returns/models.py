@@ -9,7 +9,8 @@
   with its due date and status; ``ReturnValue`` holds the figures being filled in;
   ``ReturnSubmission`` keeps every submitted version (who, when, what changed), never edited.
 - ``ReturnEmail``: the reminder and chasing e-mails, one row per e-mail, claimed before it is sent
-  so a stage is never sent twice, even across worker restarts.
+  so a stage is never sent twice, even across worker restarts (``chasing.py``).
+- ``EscalationContact``: the person an agency's second chase is copied to.
 - ``DataSetFigure``: the agency-supplied figures the dashboard and the report read, one row per
   indicator, period and locality, written when a return is submitted, pointing at the return it
   came from. Computed indicators are read from ``indicators.IndicatorValue`` (which names the
@@ -26,9 +27,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from safeguard.core.models import PartnershipScopedQuerySet, TimeStampedModel, VersionedModel, scoped_queryset
-from safeguard.partnerships.models import Agency, Group, Locality, Partnership
+from safeguard.partnerships.models import Agency, Group, Locality, Partnership, Person
 
-from .choices import EmailStage, PeriodKind, Polarity, ReturnStatus, Source, ThemeKind, Unit
+from .choices import EmailStage, EmailStatus, PeriodKind, Polarity, ReturnStatus, Source, ThemeKind, Unit
 
 
 class DataSetSettings(VersionedModel):
@@ -329,12 +330,19 @@ class ReturnSubmission(models.Model):
 
 class ReturnEmail(models.Model):
     """One e-mail about a return. Claimed (inserted) before it is sent: the unique constraint on
-    the automatic stages means a reminder, chase or escalation goes once, whatever restarts."""
+    the automatic stages means a reminder, chase or escalation goes once, whatever restarts.
+    ``status`` follows the steps of ``chasing.py`` (claimed, sending, sent; failed, unconfirmed or
+    cancelled)."""
 
     agency_return = models.ForeignKey(AgencyReturn, on_delete=models.CASCADE, related_name="emails")
     stage = models.CharField(max_length=20, choices=EmailStage.choices)
+    status = models.CharField(max_length=20, choices=EmailStatus.choices, default=EmailStatus.CLAIMED)
     created_at = models.DateTimeField(auto_now_add=True)
+    sending_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was last handed to the mail server (committed just before)."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times it was handed to the mail server.")
     recipients = models.PositiveSmallIntegerField(default=0, help_text="How many addresses it went to.")
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -356,10 +364,41 @@ class ReturnEmail(models.Model):
                 condition=~Q(stage=EmailStage.MANUAL),
                 name="returns_email_automatic_stage_once",
             ),
+            models.CheckConstraint(
+                condition=~Q(status=EmailStatus.SENT) | Q(sent_at__isnull=False),
+                name="returns_email_sent_at",
+            ),
+        ]
+        indexes = [
+            # The daily job: claims and sends left behind by a stopped worker, and failures to retry.
+            models.Index(fields=["status", "created_at"], name="returnemail_by_status"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} for return {self.agency_return_id}"
+
+
+class EscalationContact(VersionedModel):
+    """Who an agency's overdue returns are escalated to: the second chase (``EmailStage.ESCALATION``)
+    goes to the agency's data leads and is copied to this person. One per agency; a person from the
+    partnership's people (their e-mail address is kept there, in one place)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="dataset_escalation_contacts")
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="dataset_escalation_contact")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Someone senior in the agency who can make sure its return is sent.",
+    )
+
+    objects = PartnershipScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agency__name"]
+
+    def __str__(self) -> str:
+        return f"Escalation contact for {self.agency}"
 
 
 class DataSetFigure(models.Model):

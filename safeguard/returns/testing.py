@@ -200,3 +200,18 @@ def harness_objects(cast, partnership) -> dict:
         ReportingPeriod: agency_return.period,
         AgencyReturn: agency_return,
     }
+
+
+class EscalationContactFactory(factory.django.DjangoModelFactory):
+    """The person an agency's second chase is copied to (a person of the same partnership)."""
+
+    class Meta:
+        model = "returns.EscalationContact"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    agency = factory.SubFactory(AgencyFactory, partnership=factory.SelfAttribute("..partnership"))
+    person = factory.SubFactory(
+        "safeguard.core.testing.PersonFactory",
+        partnership=factory.SelfAttribute("..partnership"),
+        email="escalation@agency.test",
+    )
