@@ -1,34 +1,61 @@
-"""The indicators in SQL: one statement per indicator over the child-level census tables.
+"""The indicators in SQL: four statements over the child-level census tables.
 
 Every indicator is a *measure* over a *family* of rows: one row per counted thing (a referral, an
 assessment, a plan...), with SQL expressions for whether the row counts in the numerator and in
-the denominator. Then
+the denominator. Families that count rows of the same table share their ``Rows``: one FROM over
+that table's rows of the year, with the child's row joined as ``c``; a family is those of the rows
+that meet its condition (plans started in the year, open at 31 March, ended in the year). Then
 
-- a family's figures are ``SUM(numerator), SUM(denominator)`` of each of its measures, grouped by
-  locality and breakdown, in one statement (``family_totals``): the partnership's total is the sum
-  of every group, including children placed in no locality;
-- the drill-through selects one measure's rows (``events_sql``) and lists the children of those
-  counted (``members``), so a figure and the children behind it cannot disagree.
+- the figures of every family on one ``Rows`` come from one statement (``figures``): for each
+  measure ``SUM(num)`` and ``SUM(den)``, ``FILTER``ed by its family's condition, grouped by locality
+  and breakdown, so each table is read once however many indicators count it (referrals,
+  assessments, section 47 enquiries with conferences, plans: four statements for every indicator).
+  The partnership's total is the sum of every group, including children placed in no locality;
+- a median comes from the same statement: the rows are also grouped by their number of working
+  days, and the lower median is read from that histogram (``_lower_median``), the same way on both
+  databases;
+- the drill-through selects one measure's rows (``events_sql``: the FROM and the family's
+  condition) and lists the children of those counted (``members``), so a figure and the children
+  behind it cannot disagree.
 
 Working days come from the calendar table (``workdays_calendarday.working_index``, see
 docs/working-days.md): each date is joined to its row, never computed row by row in Python.
 "Working days after ``a`` up to and including ``b``" is ``idx(b) - idx(a)``. The partnership's
 local closure days are honoured: its closure dates that are national working days travel as query
-parameters, and a date's index is the national index less the closures on or before it (closures
-are a handful a year, so this costs a few comparisons per row and keeps the calendar join a primary
-key lookup with exact row estimates). "Within N working days" is the rule of
-``safeguard.workdays.calendar``: day 0 is the start date; the event is in time when it falls on or
-before the start, or when ``count + (0 if the event is a working day else 1) <= N`` (the hypothesis
-test in ``tests/test_compute_workdays.py`` checks it against the Python calendar).
-
-On PostgreSQL each statement runs with JIT compilation off (it costs seconds on these statements
-and gains nothing) and a larger ``work_mem`` for the sorts of the window functions.
+parameters, and ``calendar`` applies them to the calendar's rows (a closure is not a working day;
+a date's index is the national index less the closures on or before it). That costs a few
+comparisons per calendar row, not per counted row, and keeps the join a lookup by date. "Within N
+working days" is the rule of ``safeguard.workdays.calendar``: day 0 is the start date; the event is
+in time when it falls on or before the start, or when ``count + (0 if the event is a working day
+else 1) <= N`` (the hypothesis test in ``tests/test_compute_workdays.py`` checks it against the
+Python calendar).
 
 "Within 12 months", "2 years or more", "within 3 / 6 months" use calendar months, compared through
 a month key ``(year * 12 + month - 1) * 100 + day``: adding 12 months adds 1200. A date is within
 12 months after ``p`` when it is on or before the same day of the month a year later; when that day
 does not exist (29 February), on or before the last day of that month. The same in both databases
 (SQLite's ``date(x, '+12 months')`` and PostgreSQL's ``interval`` disagree at month ends).
+
+Earlier files are searched by LAchildID (and local authority, when the partnership's files come
+from more than one) with one hash join per statement, never row by row: their children's latest
+referral since ``lookback`` (an earlier one cannot be within 12 months of a referral of the year;
+``_referrals_source``), and their first plan start and last plan end (``_plans_there``).
+
+On PostgreSQL every statement runs with, for the transaction (``SET LOCAL``):
+
+- JIT compilation off: it costs seconds on these statements and gains nothing;
+- ``work_mem`` raised: at national scale the sorts of the window functions take about 75 MB and
+  the hash tables about 45 MB each, which the default 4 MB would spill to disk;
+- nested loops off (``enable_nestloop``): every statement joins whole extracts, which hash joins
+  do in one pass. Right after an import the planner's statistics do not know the new extract yet
+  (the import does not ``ANALYZE``; autovacuum does, minutes later) and estimate one row per
+  extract: with nested loops the referrals of a national extract had not been counted after 4
+  minutes, where a hash join takes 2 seconds.
+  The correlated sub-query of ``_second_plan_within_2y`` is not a join and runs as before.
+
+Conditions on ``extract_id`` that the joins imply (the loader copies a row's ``extract`` and
+``child`` from its parent) are written out on PostgreSQL, so that a hash join reads only the
+extract's rows of a table; SQLite, which joins by index look-ups, is faster without them.
 
 The census year of collection year ``Y`` runs from 1 April ``Y-1`` to 31 March ``Y``.
 """
@@ -69,7 +96,10 @@ class Scope:
     #: the partnership's closure days that are national working days, up to the end of the year
     closures: tuple[dt.date, ...] = ()
     locality_ids: tuple[int, ...] = field(default=())
-    #: results shared by the indicators of one computation (``family_totals``)
+    #: the local authority codes of the files in ``history_ids``: with one, a child in another file
+    #: is matched by LAchildID alone
+    authorities: tuple[str, ...] = ()
+    #: results shared by the indicators of one computation (``figures``)
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -79,6 +109,12 @@ class Scope:
     @property
     def end(self) -> dt.date:
         return dt.date(self.year, 3, 31)
+
+    @property
+    def lookback(self) -> dt.date:
+        """12 months before the year's start: an earlier referral before this date is more than 12
+        months before every referral of the year."""
+        return dt.date(self.year - 2, 4, 1)
 
 
 def current_extracts(partnership_id: int, years: Iterable[int] | None = None):
@@ -103,12 +139,17 @@ def scope_for(extracts: Sequence, year: int) -> Scope:
     ids = tuple(sorted({getattr(e, "pk", e) for e in extracts}))
     if not ids:
         raise ValueError("No extracts given: the computation needs the current census extracts of the year.")
-    partnerships = set(Extract.objects.filter(pk__in=ids).values_list("partnership_id", flat=True))
+    given = list(Extract.objects.filter(pk__in=ids).values_list("partnership_id", "local_authority_code"))
+    partnerships = {partnership_id for partnership_id, _ in given}
     if len(partnerships) != 1:
         raise ValueError("The extracts of one computation must belong to one partnership.")
     partnership_id = partnerships.pop()
-    history = current_extracts(partnership_id, range(year - HISTORY_YEARS, year + 1))
-    history_ids = tuple(sorted(set(history.values_list("pk", flat=True)) | set(ids)))
+    history = dict(
+        current_extracts(partnership_id, range(year - HISTORY_YEARS, year + 1)).values_list(
+            "pk", "local_authority_code"
+        )
+    )
+    history_ids = tuple(sorted(set(history) | set(ids)))
     return Scope(
         partnership_id=partnership_id,
         year=year,
@@ -124,6 +165,7 @@ def scope_for(extracts: Sequence, year: int) -> Scope:
             .values_list("date", flat=True)
         ),
         locality_ids=tuple(Locality.objects.filter(partnership_id=partnership_id).values_list("pk", flat=True)),
+        authorities=tuple(sorted(set(history.values()) | {code for _, code in given})),
     )
 
 
@@ -170,46 +212,43 @@ def months_within(earlier: str, later: str, months: int) -> str:
     return f"{month_key(later)} <= {month_key(earlier)} + {months * 100}"
 
 
-def _closures_up_to(scope: Scope, day: str) -> str:
-    """How many of the partnership's closure days fall on or before ``day`` (0 without closures)."""
+def _implied(condition: str) -> str:
+    """A condition the joins already imply, written out on PostgreSQL only (see the module's
+    docstring)."""
+    return condition if connection.vendor == "postgresql" else ""
+
+
+def calendar(scope: Scope) -> str:
+    """The partnership's calendar, to join as a table: ``date``, ``working_index`` and
+    ``is_working``. Without closures, the national table itself; with them, its rows with every
+    closure made a non-working day and each index lowered by the closures on or before its date."""
     if not scope.closures:
-        return "0"
-    terms = " + ".join(f"CASE WHEN {day} >= %(closure_{n})s THEN 1 ELSE 0 END" for n in range(len(scope.closures)))
-    return f"({terms})"
+        return "workdays_calendarday"
+    marks = [f"%(closure_{n})s" for n in range(len(scope.closures))]
+    before = " + ".join(f"CASE WHEN d.date >= {mark} THEN 1 ELSE 0 END" for mark in marks)
+    return (
+        f"(SELECT d.date AS date, d.working_index - ({before}) AS working_index,"
+        f" d.is_working AND d.date NOT IN ({', '.join(marks)}) AS is_working"
+        " FROM workdays_calendarday d)"
+    )
 
 
-def idx(scope: Scope, alias: str, day: str) -> str:
-    """The partnership's working-day index of ``day``, read from its row ``alias`` of the national
-    calendar: the national index less the closures up to that day."""
-    if not scope.closures:
-        return f"{alias}.working_index"
-    return f"({alias}.working_index - {_closures_up_to(scope, day)})"
-
-
-def working(scope: Scope, alias: str, day: str) -> str:
-    """1 when ``day`` is a working day for the partnership, else 0."""
-    if not scope.closures:
-        return f"CASE WHEN {alias}.is_working THEN 1 ELSE 0 END"
-    marks = ", ".join(f"%(closure_{n})s" for n in range(len(scope.closures)))
-    return f"CASE WHEN {alias}.is_working AND {day} NOT IN ({marks}) THEN 1 ELSE 0 END"
-
-
-def working_days_between(scope: Scope, start: tuple[str, str], event: tuple[str, str]) -> str:
+def working_days_between(start: tuple[str, str], event: tuple[str, str]) -> str:
     """Working days after the start up to and including the event; ``(alias, date column)`` pairs,
-    the alias being the date's row of ``workdays_calendarday``."""
-    return f"({idx(scope, event[0], event[1])} - {idx(scope, start[0], start[1])})"
+    the alias being the date's row of the partnership's ``calendar``."""
+    return f"({event[0]}.working_index - {start[0]}.working_index)"
 
 
-def within_working_days(scope: Scope, start: tuple[str, str], event: tuple[str, str], days: int) -> str:
+def within_working_days(start: tuple[str, str], event: tuple[str, str], days: int) -> str:
     """1 when the event falls on or before the ``days``-th working day after the start, else 0
     (0 as well when a date is missing or outside the calendar)."""
     (start_alias, start_col), (event_alias, event_col) = start, event
-    count = working_days_between(scope, start, event)
+    count = working_days_between(start, event)
     return (
         f"CASE WHEN {start_col} IS NULL OR {event_col} IS NULL OR {start_alias}.date IS NULL"
         f" OR {event_alias}.date IS NULL THEN 0"
         f" WHEN {event_col} <= {start_col} THEN 1"
-        f" WHEN {count} + (1 - {working(scope, event_alias, event_col)}) <= {days} THEN 1 ELSE 0 END"
+        f" WHEN {count} + (1 - CASE WHEN {event_alias}.is_working THEN 1 ELSE 0 END) <= {days} THEN 1 ELSE 0 END"
     )
 
 
@@ -220,31 +259,22 @@ def _values(scope: Scope) -> dict:
         "others": _others(scope) or (0,),
         "start": scope.start,
         "end": scope.end,
+        "lookback": scope.lookback,
         "partnership": scope.partnership_id,
         "end_key": (scope.year * 12 + 2) * 100 + 31,  # month_key of 31 March
         **{f"closure_{n}": day for n, day in enumerate(scope.closures)},
     }
 
 
-# --- Families and measures -------------------------------------------------------------------------
-# A *family* is the rows several indicators count: "referrals in the year", "plans open at 31
-# March"... (``source``: the FROM and WHERE of one statement, with the child's row as ``c``). A
-# *measure* is one indicator's numerator and denominator expressions over those rows. The figures
-# of a whole family come from one statement (``family_totals``: one scan instead of one per
-# indicator); an indicator's drill-through selects its rows alone (``events_sql``).
+# --- Rows, families and measures --------------------------------------------------------------------
+# ``Rows``: the FROM (``source``, the child's row joined as ``c``) and WHERE (``where``) of one
+# statement over a table's rows of the year. A *family* is the rows several indicators count
+# ("referrals in the year", "plans open at 31 March"...): a condition on its ``Rows``. A *measure*
+# is one indicator's numerator and denominator expressions over its family's rows. The figures of
+# every family on one ``Rows`` come from one statement (``figures``); an indicator's
+# drill-through selects its rows alone (``events_sql``).
 
 _IN_YEAR = "{column} >= %(start)s AND {column} <= %(end)s"
-
-
-def _child(alias: str) -> str:
-    """The counted row's child (``c``), for its locality. On PostgreSQL the (implied) extract
-    condition lets the hash join read only this year's children when several years are loaded;
-    SQLite, which joins by primary key look-ups, is faster without it."""
-    condition = " AND c.extract_id IN (%(extracts)s)" if connection.vendor == "postgresql" else ""
-    return f"JOIN extracts_censuschild c ON c.id = {alias}.child_id{condition}"
-
-
-_OPEN_AT_END = "p.start_date <= %(end)s AND (p.end_date IS NULL OR p.end_date > %(end)s)"
 Expression = str | Callable[[Scope], str]
 
 
@@ -252,12 +282,29 @@ def _text(expression: Expression, scope: Scope) -> str:
     return expression(scope) if callable(expression) else expression
 
 
+def _child(alias: str) -> str:
+    """The counted row's child (``c``), for its locality; the extract condition lets a hash join
+    read only this year's children when several years are loaded."""
+    return f"JOIN extracts_censuschild c ON c.id = {alias}.child_id" + _implied(" AND c.extract_id IN (%(extracts)s)")
+
+
+@dataclass(frozen=True)
+class Rows:
+    code: str
+    child: str  # the counted row's child id
+    source: Callable[[Scope], str]  # " FROM ...", the child's row joined as ``c``
+    where: str = ""  # the rows of the year ("" for every row of the source)
+
+
 @dataclass(frozen=True)
 class Family:
     code: str
-    child: str  # the counted row's child id
-    source: Callable[[Scope], str]  # " FROM ... WHERE ...", the child's row joined as ``c``
+    rows: Rows
+    where: str = ""  # which of the rows the family counts ("" for all)
     breakdown: str = "''"
+
+    def conditions(self) -> list[str]:
+        return [condition for condition in (self.rows.where, self.where) if condition]
 
 
 @dataclass(frozen=True)
@@ -273,12 +320,43 @@ def _others(scope: Scope) -> tuple[int, ...]:
     return tuple(pk for pk in scope.history_ids if pk not in scope.extract_ids)
 
 
+def _by_authority(scope: Scope) -> bool:
+    """Whether a child in another file is matched by authority as well as LAchildID: only when the
+    files are not all from one authority (otherwise the authorities always agree)."""
+    return len(scope.authorities) > 1
+
+
+def _other_files_key(scope: Scope) -> tuple[str, str]:
+    """A child ``hc`` of another file: its key (``cid``, and ``la`` when matched by authority) as
+    a SELECT list, and the join that list needs."""
+    if _by_authority(scope):
+        return (
+            "hx.local_authority_code AS la, hc.la_child_id AS cid",
+            " JOIN extracts_extract hx ON hx.id = hc.extract_id",
+        )
+    return "hc.la_child_id AS cid", ""
+
+
+def _same_child(scope: Scope, alias: str, extract: str) -> tuple[str, str]:
+    """The join of ``alias``, keyed by ``_other_files_key``, to this year's child ``c`` of a row in
+    the extract ``extract``: the extract's join (as ``x``) when it is needed, and the condition."""
+    if _by_authority(scope):
+        return (
+            f" JOIN extracts_extract x ON x.id = {extract}",
+            f"{alias}.cid = c.la_child_id AND {alias}.la = x.local_authority_code",
+        )
+    return "", f"{alias}.cid = c.la_child_id"
+
+
 def _referrals_source(scope: Scope) -> str:
-    """This year's referrals ``e``, each with the child's previous referral date in this year's
-    files (``e.prev_here``: ``LAG``, which also sees earlier years' episodes still open on 1 April)
-    and, when there are earlier years' files, the latest referral there (``o.prev_there``, matched
-    by LAchildID and authority). Every referral in an earlier year's file is dated before this
-    census year began, so it can only be the previous one when the file holds none later."""
+    """Every referral of this year's files ``e``, each with the child's previous referral date in
+    these files (``e.prev_here``: ``LAG``, which also sees earlier years' episodes still open on 1
+    April) and, when there are earlier years' files, the latest referral there since ``lookback``
+    (``o.prev_there``, matched by LAchildID and authority). Every referral in an earlier year's file
+    is dated before this census year began, so it can only be the previous one when the file holds
+    none later; one before ``lookback`` is more than 12 months before any referral of the year, so
+    it could not make a re-referral (``_previous_referral`` then falls back on ``prev_here``, which
+    is later, or counts none)."""
     rows = (
         "SELECT e0.id, e0.child_id, e0.extract_id, e0.referral_date, e0.referral_nfa,"
         " LAG(e0.referral_date) OVER (PARTITION BY e0.child_id ORDER BY e0.referral_date, e0.id) AS prev_here"
@@ -286,21 +364,21 @@ def _referrals_source(scope: Scope) -> str:
     )
     source = f" FROM ({rows}) e " + _child("e")
     if _others(scope):
-        latest = (
-            "SELECT p2.child_id AS hid, MAX(p2.referral_date) AS prev_there FROM extracts_cinepisode p2"
-            " WHERE p2.extract_id IN (%(others)s) GROUP BY p2.child_id"
-        )
+        key, key_join = _other_files_key(scope)
         earlier = (
-            "SELECT hx.local_authority_code AS la, hc.la_child_id AS cid, MAX(l.prev_there) AS prev_there"
-            f" FROM ({latest}) l JOIN extracts_censuschild hc ON hc.id = l.hid AND hc.extract_id IN (%(others)s)"
-            " JOIN extracts_extract hx ON hx.id = hc.extract_id"
-            " GROUP BY hx.local_authority_code, hc.la_child_id"
+            f"SELECT {key}, MAX(p2.referral_date) AS prev_there FROM extracts_cinepisode p2"
+            f" JOIN extracts_censuschild hc ON hc.id = p2.child_id AND hc.extract_id IN (%(others)s){key_join}"
+            " WHERE p2.extract_id IN (%(others)s) AND p2.referral_date >= %(lookback)s"
+            f" GROUP BY {_key_columns(key)}"
         )
-        source += (
-            " JOIN extracts_extract x ON x.id = e.extract_id"
-            f" LEFT JOIN ({earlier}) o ON o.cid = c.la_child_id AND o.la = x.local_authority_code"
-        )
-    return source + " WHERE " + _IN_YEAR.format(column="e.referral_date")
+        extract_join, matched = _same_child(scope, "o", "e.extract_id")
+        source += f"{extract_join} LEFT JOIN ({earlier}) o ON {matched}"
+    return source
+
+
+def _key_columns(key: str) -> str:
+    """The expressions of a SELECT list of ``_other_files_key``, for its GROUP BY."""
+    return ", ".join(column.split(" AS ")[0] for column in key.split(", "))
 
 
 def _previous_referral(scope: Scope) -> str:
@@ -309,7 +387,8 @@ def _previous_referral(scope: Scope) -> str:
     return "CASE WHEN e.prev_here IS NULL OR o.prev_there > e.prev_here THEN o.prev_there ELSE e.prev_here END"
 
 
-REFERRALS = Family("referrals", "e.child_id", _referrals_source)
+REFERRAL_ROWS = Rows("referrals", "e.child_id", _referrals_source, where=_IN_YEAR.format(column="e.referral_date"))
+REFERRALS = Family("referrals", REFERRAL_ROWS)
 REFERRAL = Measure(REFERRALS)
 RE_REFERRAL = Measure(
     REFERRALS,
@@ -331,62 +410,54 @@ def _assessment_clock() -> str:
         " THEN e.referral_date ELSE COALESCE(a.start_date, e.referral_date) END AS clock"
         " FROM extracts_censusassessment a"
         " JOIN extracts_cinepisode e ON e.id = a.episode_id"
-        + (" AND e.extract_id IN (%(extracts)s)" if connection.vendor == "postgresql" else "")
+        + _implied(" AND e.extract_id IN (%(extracts)s)")
         + " WHERE a.extract_id IN (%(extracts)s)"
     )
 
 
 def _assessments_source(scope: Scope) -> str:
+    days = calendar(scope)
     return (
         f" FROM ({_assessment_clock()}) ac "
         + _child("ac")
-        + " LEFT JOIN workdays_calendarday s ON s.date = ac.clock LEFT JOIN workdays_calendarday t ON t.date = ac.done"
-        " WHERE " + _IN_YEAR.format(column="ac.done")
+        + f" LEFT JOIN {days} s ON s.date = ac.clock LEFT JOIN {days} t ON t.date = ac.done"
     )
 
 
-ASSESSMENTS = Family("assessments", "ac.child_id", _assessments_source)
+ASSESSMENT_ROWS = Rows("assessments", "ac.child_id", _assessments_source, where=_IN_YEAR.format(column="ac.done"))
+ASSESSMENTS = Family("assessments", ASSESSMENT_ROWS)
 ASSESSMENT = Measure(ASSESSMENTS)
-ASSESSMENT_45 = Measure(
-    ASSESSMENTS, num=lambda scope: within_working_days(scope, ("s", "ac.clock"), ("t", "ac.done"), 45)
-)
-ASSESSMENT_DAYS = Measure(
-    ASSESSMENTS, days=lambda scope: working_days_between(scope, ("s", "ac.clock"), ("t", "ac.done"))
-)
-
-S47S = Family(
-    "s47s",
-    "s.child_id",
-    lambda scope: (
-        " FROM extracts_section47 s "
-        + _child("s")
-        + " WHERE s.extract_id IN (%(extracts)s) AND "
-        + _IN_YEAR.format(column="s.start_date")
-    ),
-)
-S47 = Measure(S47S)
-S47_ICPC = Measure(S47S, num="CASE WHEN s.icpc_date IS NOT NULL THEN 1 ELSE 0 END")
+ASSESSMENT_45 = Measure(ASSESSMENTS, num=within_working_days(("s", "ac.clock"), ("t", "ac.done"), 45))
+ASSESSMENT_DAYS = Measure(ASSESSMENTS, days=working_days_between(("s", "ac.clock"), ("t", "ac.done")))
 
 
-def _conferences_source(scope: Scope) -> str:
-    """Initial conferences in the year: on a section 47 enquiry, or on the episode (``via_s47`` 0)."""
-    conferences = (
+def _section47_source(scope: Scope) -> str:
+    """Section 47 enquiries started in the year or with their initial conference in it
+    (``via_s47`` 1), and the initial conferences in the year recorded on the episode (``via_s47``
+    0: the enquiry was in an earlier year)."""
+    rows = (
         "SELECT s.child_id, s.start_date AS s47_start, s.icpc_date AS icpc, 1 AS via_s47 FROM extracts_section47 s"
-        " WHERE s.extract_id IN (%(extracts)s) AND " + _IN_YEAR.format(column="s.icpc_date") + " UNION ALL"
+        f" WHERE s.extract_id IN (%(extracts)s) AND ({_IN_YEAR.format(column='s.start_date')}"
+        f" OR {_IN_YEAR.format(column='s.icpc_date')}) UNION ALL"
         " SELECT e.child_id, CAST(NULL AS date), e.initial_cpc_date, 0 FROM extracts_cinepisode e"
         " WHERE e.extract_id IN (%(extracts)s) AND " + _IN_YEAR.format(column="e.initial_cpc_date")
     )
+    days = calendar(scope)
     return (
-        f" FROM ({conferences}) i " + _child("i") + " LEFT JOIN workdays_calendarday ws ON ws.date = i.s47_start"
-        " LEFT JOIN workdays_calendarday wi ON wi.date = i.icpc"
+        f" FROM ({rows}) i " + _child("i") + f" LEFT JOIN {days} ws ON ws.date = i.s47_start"
+        f" LEFT JOIN {days} wi ON wi.date = i.icpc"
     )
 
 
-CONFERENCES = Family("conferences", "i.child_id", _conferences_source)
+SECTION47_ROWS = Rows("section47", "i.child_id", _section47_source)
+S47S = Family("s47s", SECTION47_ROWS, where="i.via_s47 = 1 AND " + _IN_YEAR.format(column="i.s47_start"))
+S47 = Measure(S47S)
+S47_ICPC = Measure(S47S, num="CASE WHEN i.icpc IS NOT NULL THEN 1 ELSE 0 END")
+CONFERENCES = Family("conferences", SECTION47_ROWS, where=_IN_YEAR.format(column="i.icpc"))
 ICPC = Measure(CONFERENCES)
 ICPC_15 = Measure(
     CONFERENCES,
-    num=lambda scope: within_working_days(scope, ("ws", "i.s47_start"), ("wi", "i.icpc"), 15),
+    num=within_working_days(("ws", "i.s47_start"), ("wi", "i.icpc"), 15),
     den="CASE WHEN i.via_s47 = 1 AND i.s47_start IS NOT NULL THEN 1 ELSE 0 END",
 )
 
@@ -396,56 +467,77 @@ def _category(column: str) -> str:
     return f"CASE WHEN {column} IN ({codes}) THEN {column} ELSE '{NOT_RECORDED}' END"
 
 
-PLANS_STARTED = Family(
-    "plans_started",
-    "p.child_id",
-    lambda scope: (
-        " FROM extracts_childprotectionplan p " + _child("p") + " JOIN extracts_extract x ON x.id = p.extract_id"
-        " WHERE p.extract_id IN (%(extracts)s) AND " + _IN_YEAR.format(column="p.start_date")
-    ),
-    breakdown=_category("p.initial_category"),
-)
-
-
-def _earlier_plan(scope: Scope, condition: str) -> str:
-    """A plan ``q`` of the same child meeting ``condition``: in this year's file, or (by LAchildID)
-    in the other current files of the same authority."""
-    same_file = (
-        "EXISTS (SELECT 1 FROM extracts_childprotectionplan q WHERE q.child_id = p.child_id AND q.id <> p.id"
-        f" AND {condition})"
+def _earlier_plans_here() -> str:
+    """Per plan started in the year: ``earlier`` 1 when the child has another plan in this year's
+    files that started before it, ``ended_2y`` 1 when one ended on or before its start and at most
+    24 months before."""
+    within = months_within("q.end_date", "p.start_date", 24)
+    return (
+        "SELECT p.id AS plan_id, MAX(CASE WHEN q.start_date < p.start_date THEN 1 ELSE 0 END) AS earlier,"
+        " MAX(CASE WHEN q.end_date IS NOT NULL AND q.end_date <= p.start_date AND"
+        f" {within} THEN 1 ELSE 0 END) AS ended_2y"
+        " FROM extracts_childprotectionplan p JOIN extracts_childprotectionplan q ON q.child_id = p.child_id"
+        " AND q.id <> p.id" + _implied(" AND q.extract_id IN (%(extracts)s)") + " WHERE p.extract_id IN (%(extracts)s)"
+        " AND " + _IN_YEAR.format(column="p.start_date") + " GROUP BY p.id"
     )
+
+
+def _plans_there(scope: Scope) -> str:
+    """Per child of the other current files (by ``_other_files_key``): the first start and the
+    last end of their plans there."""
+    key, key_join = _other_files_key(scope)
+    return (
+        f"SELECT {key}, MIN(q.start_date) AS first_start, MAX(q.end_date) AS last_end"
+        f" FROM extracts_childprotectionplan q JOIN extracts_censuschild hc ON hc.id = q.child_id{key_join}"
+        " WHERE hc.extract_id IN (%(others)s)"
+        + _implied(" AND q.extract_id IN (%(others)s)")
+        + f" GROUP BY {_key_columns(key)}"
+    )
+
+
+def _plans_source(scope: Scope) -> str:
+    """This year's plans ``p`` with their reviews (``rs``), the child's other plans in this year's
+    files (``ep``) and, when there are other files, the child's plans there (``pt``)."""
+    source = (
+        " FROM extracts_childprotectionplan p "
+        + _child("p")
+        + f" LEFT JOIN ({_reviews_summary()}) rs ON rs.plan_id = p.id"
+        + f" LEFT JOIN ({_earlier_plans_here()}) ep ON ep.plan_id = p.id"
+    )
+    if _others(scope):
+        extract_join, matched = _same_child(scope, "pt", "p.extract_id")
+        source += f"{extract_join} LEFT JOIN ({_plans_there(scope)}) pt ON {matched}"
+    return source
+
+
+def _second_plan(scope: Scope) -> str:
+    """1 when the plan records previous plans or the child had a plan that started before it: in
+    this year's files, or in the other files (their first start before it)."""
+    there = " OR pt.first_start < p.start_date" if _others(scope) else ""
+    return f"CASE WHEN p.previous_plans > 0 OR ep.earlier = 1{there} THEN 1 ELSE 0 END"
+
+
+def _second_plan_within_2y(scope: Scope) -> str:
+    """1 when a plan of the child ended on or before this one started and at most 24 months
+    before: in this year's files, or in the other files. There, the last end is the one to test
+    when it is on or before the start (any earlier end is further back); a plan there that ended
+    after this one started (an earlier file cannot hold one in a valid census) leaves the others
+    to test one by one."""
     if not _others(scope):
-        return same_file
-    other_files = (
-        "EXISTS (SELECT 1 FROM extracts_censuschild hc JOIN extracts_extract hx ON hx.id = hc.extract_id"
-        " JOIN extracts_childprotectionplan q ON q.child_id = hc.id"
-        " WHERE hc.extract_id IN (%(others)s) AND hc.la_child_id = c.la_child_id"
-        f" AND hx.local_authority_code = x.local_authority_code AND {condition})"
+        return "CASE WHEN ep.ended_2y = 1 THEN 1 ELSE 0 END"
+    _, matched = _same_child(scope, "hk", "p.extract_id")  # ``x`` is joined by ``_plans_source``
+    key, key_join = _other_files_key(scope)
+    each = (
+        f"EXISTS (SELECT 1 FROM (SELECT {key}, q.end_date FROM extracts_childprotectionplan q"
+        f" JOIN extracts_censuschild hc ON hc.id = q.child_id{key_join} WHERE hc.extract_id IN (%(others)s)) hk"
+        f" WHERE {matched} AND hk.end_date IS NOT NULL AND hk.end_date <= p.start_date"
+        f" AND {months_within('hk.end_date', 'p.start_date', 24)})"
     )
-    return f"({same_file} OR {other_files})"
-
-
-PLAN_STARTED = Measure(PLANS_STARTED)
-PLAN_SECOND = Measure(
-    PLANS_STARTED,
-    num=lambda scope: (
-        "CASE WHEN p.previous_plans > 0 OR "
-        + _earlier_plan(scope, "q.start_date < p.start_date")
-        + " THEN 1 ELSE 0 END"
-    ),
-)
-PLAN_SECOND_2Y = Measure(
-    PLANS_STARTED,
-    num=lambda scope: (
-        "CASE WHEN "
-        + _earlier_plan(
-            scope,
-            "q.end_date IS NOT NULL AND q.end_date <= p.start_date AND "
-            + months_within("q.end_date", "p.start_date", 24),
-        )
-        + " THEN 1 ELSE 0 END"
-    ),
-)
+    return (
+        "CASE WHEN ep.ended_2y = 1 THEN 1 WHEN pt.last_end IS NULL THEN 0"
+        f" WHEN pt.last_end <= p.start_date THEN CASE WHEN {months_within('pt.last_end', 'p.start_date', 24)}"
+        f" THEN 1 ELSE 0 END WHEN {each} THEN 1 ELSE 0 END"
+    )
 
 
 def _reviews_summary() -> str:
@@ -455,7 +547,8 @@ def _reviews_summary() -> str:
         "SELECT r.plan_id, r.review_date,"
         " LAG(r.review_date) OVER (PARTITION BY r.plan_id ORDER BY r.review_date, r.id) AS previous"
         " FROM extracts_cpreview r JOIN extracts_childprotectionplan rp ON rp.id = r.plan_id"
-        " WHERE r.extract_id IN (%(extracts)s) AND r.review_date IS NOT NULL"
+        + _implied(" AND rp.extract_id IN (%(extracts)s)")
+        + " WHERE r.extract_id IN (%(extracts)s) AND r.review_date IS NOT NULL"
         " AND r.review_date > rp.start_date AND r.review_date <= %(end)s"
     )
     gap = f"CASE WHEN rv.previous IS NOT NULL AND NOT ({months_within('rv.previous', 'rv.review_date', 6)})"
@@ -465,17 +558,17 @@ def _reviews_summary() -> str:
     )
 
 
-PLANS_OPEN = Family(
-    "plans_open",
-    "p.child_id",
-    lambda scope: (
-        " FROM extracts_childprotectionplan p "
-        + _child("p")
-        + f" LEFT JOIN ({_reviews_summary()}) rs ON rs.plan_id = p.id"
-        f" WHERE p.extract_id IN (%(extracts)s) AND {_OPEN_AT_END}"
-    ),
-    breakdown=_category("p.latest_category"),
-)
+_OPEN_AT_END = "p.start_date <= %(end)s AND (p.end_date IS NULL OR p.end_date > %(end)s)"
+_STARTED = _IN_YEAR.format(column="p.start_date")
+_ENDED = _IN_YEAR.format(column="p.end_date")
+PLAN_ROWS = Rows("plans", "p.child_id", _plans_source, where="p.extract_id IN (%(extracts)s)")
+
+PLANS_STARTED = Family("plans_started", PLAN_ROWS, where=_STARTED, breakdown=_category("p.initial_category"))
+PLAN_STARTED = Measure(PLANS_STARTED)
+PLAN_SECOND = Measure(PLANS_STARTED, num=_second_plan)
+PLAN_SECOND_2Y = Measure(PLANS_STARTED, num=_second_plan_within_2y)
+
+PLANS_OPEN = Family("plans_open", PLAN_ROWS, where=_OPEN_AT_END, breakdown=_category("p.latest_category"))
 PLAN_OPEN = Measure(PLANS_OPEN)
 _LASTED_3_MONTHS = f"{month_key('p.start_date')} + 300 <= %(end_key)s"
 REVIEWED_ON_TIME = Measure(
@@ -486,16 +579,7 @@ REVIEWED_ON_TIME = Measure(
     den=f"CASE WHEN {_LASTED_3_MONTHS} THEN 1 ELSE 0 END",
 )
 
-PLANS_ENDED = Family(
-    "plans_ended",
-    "p.child_id",
-    lambda scope: (
-        " FROM extracts_childprotectionplan p "
-        + _child("p")
-        + " WHERE p.extract_id IN (%(extracts)s) AND "
-        + _IN_YEAR.format(column="p.end_date")
-    ),
-)
+PLANS_ENDED = Family("plans_ended", PLAN_ROWS, where=_ENDED)
 PLAN_ENDED = Measure(PLANS_ENDED)
 PLAN_ENDED_2Y = Measure(
     PLANS_ENDED,
@@ -511,11 +595,17 @@ def _run(sql: str, values: dict) -> list[tuple]:
     text, params = bind(sql, values)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # SET LOCAL: until the end of the surrounding transaction (the computation's).
+            # SET LOCAL: until the end of the surrounding transaction (the computation's). See the
+            # module's docstring for each.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(text, params)
         return cursor.fetchall()
+
+
+def _where(conditions: Sequence[str]) -> str:
+    return " WHERE " + " AND ".join(f"({condition})" for condition in conditions) if conditions else ""
 
 
 def events_sql(measure: Measure, scope: Scope) -> str:
@@ -523,8 +613,10 @@ def events_sql(measure: Measure, scope: Scope) -> str:
     family = measure.family
     days = f", {_text(measure.days, scope)} AS days" if measure.days is not None else ""
     return (
-        f"SELECT {family.child} AS child_id, c.locality_id AS locality_id, {family.breakdown} AS breakdown,"
-        f" {_text(measure.num, scope)} AS num, {_text(measure.den, scope)} AS den{days}" + family.source(scope)
+        f"SELECT {family.rows.child} AS child_id, c.locality_id AS locality_id, {family.breakdown} AS breakdown,"
+        f" {_text(measure.num, scope)} AS num, {_text(measure.den, scope)} AS den{days}"
+        + family.rows.source(scope)
+        + _where(family.conditions())
     )
 
 
@@ -533,87 +625,119 @@ def wrap(events: str, outer: str) -> str:
     return outer.replace("{ev}", f"({events}) ev")
 
 
-def family_totals(
-    family: Family, measures: Sequence[Measure], scope: Scope
-) -> dict[Measure, dict[tuple[int | None, str], tuple[int, int]]]:
-    """``{measure: {(locality_id, breakdown): (num, den)}}`` for every measure of a family, from one
-    statement; kept on the scope, so the family's other indicators reuse it.
-
-    On PostgreSQL the same statement also takes the medians of the family's ``days`` measures
-    (``percentile_disc``, by locality and for the whole partnership through grouping sets), kept
-    on the scope for ``median_days``.
-    """
-    key = ("family", family.code)
-    if key in scope.memo:
-        return scope.memo[key]
-    columns, sums = [], []
-    for n, measure in enumerate(measures):
-        columns.append(f"{_text(measure.num, scope)} AS n{n}, {_text(measure.den, scope)} AS d{n}")
-        sums.append(f"SUM(f.n{n}), SUM(f.d{n})")
-    medians = [m for m in measures if m.days is not None] if connection.vendor == "postgresql" else []
-    for n, measure in enumerate(medians):
-        columns.append(f"{_text(measure.days, scope)} AS m{n}")
-        sums.append(f"percentile_disc(0.5) WITHIN GROUP (ORDER BY f.m{n}), COUNT(f.m{n})")
-    grouping = "GROUPING SETS ((f.locality_id, f.breakdown), ())" if medians else "f.locality_id, f.breakdown"
-    total_flag = "GROUPING(f.locality_id)" if medians else "0"
-    sql = (
-        f"SELECT {total_flag}, f.locality_id, f.breakdown, {', '.join(sums)} FROM ("
-        f"SELECT c.locality_id AS locality_id, {family.breakdown} AS breakdown, {', '.join(columns)}"
-        f"{family.source(scope)}) f GROUP BY {grouping}"
-    )
-    totals: dict[Measure, dict] = {measure: {} for measure in measures}
-    found: dict[Measure, dict] = {measure: {} for measure in medians}
-    base = 3 + 2 * len(measures)
-    for row in _run(sql, _values(scope)):
-        is_total, locality_id, breakdown = row[0], row[1], row[2] or ""
-        if not is_total:
-            for n, measure in enumerate(measures):
-                totals[measure][(locality_id, breakdown)] = (int(row[3 + 2 * n] or 0), int(row[4 + 2 * n] or 0))
-        for n, measure in enumerate(medians):
-            days, count = row[base + 2 * n], int(row[base + 1 + 2 * n] or 0)
-            if count and (is_total or locality_id is not None):
-                found[measure][None if is_total else locality_id] = (int(days), count)
-    for measure, result in found.items():
-        scope.memo[("median", measure)] = result
-    scope.memo[key] = totals
-    return totals
+Groups = dict[tuple[int | None, str], tuple[int, int]]
 
 
-def median_days(measure: Measure, scope: Scope) -> dict[int | None, tuple[int | None, int]]:
-    """``{locality_id or None for the whole partnership: (lower median of days, count)}``.
+@dataclass
+class Figures:
+    """What one statement gave for the measures on one ``Rows``."""
 
-    The lower median: the middle value of an odd count, the lower of the two middle values of an
-    even one, so the answer is always a number of days some assessment actually took (on
-    PostgreSQL ``percentile_disc(0.5)``, which is exactly that; elsewhere row numbers).
-    """
-    if ("median", measure) in scope.memo:
-        return scope.memo[("median", measure)]
-    events = events_sql(measure, scope)
-    if connection.vendor == "postgresql":
-        sql = wrap(
-            events,
-            "SELECT GROUPING(ev.locality_id), ev.locality_id, percentile_disc(0.5) WITHIN GROUP (ORDER BY ev.days),"
-            " COUNT(ev.days) FROM {ev} WHERE ev.days IS NOT NULL GROUP BY GROUPING SETS ((ev.locality_id), ())",
+    #: ``{measure: {(locality_id, breakdown): (num, den)}}``, a key for every group with a row of
+    #: the measure's family
+    totals: dict[Measure, Groups]
+    #: ``{measure: {locality_id or None for the whole partnership: (lower median, count)}}``
+    medians: dict[Measure, dict[int | None, tuple[int, int]]]
+
+
+def _filtered(aggregate: str, family: Family) -> str:
+    return f"{aggregate} FILTER (WHERE {family.where})" if family.where else aggregate
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The columns of a ``figures`` statement: grouped by locality, each family's breakdown and each
+    median's days; then a row count per family, ``SUM(num), SUM(den)`` per measure and
+    ``COUNT(days)`` per median."""
+
+    measures: tuple[Measure, ...]
+
+    @property
+    def families(self) -> list[Family]:
+        return list(dict.fromkeys(measure.family for measure in self.measures))
+
+    @property
+    def breakdowns(self) -> list[str]:
+        return list(dict.fromkeys(f.breakdown for f in self.families if f.breakdown != "''"))
+
+    @property
+    def medians(self) -> list[Measure]:
+        return [measure for measure in self.measures if measure.days is not None]
+
+    def sql(self, rows: Rows, scope: Scope) -> str:
+        keys = ["c.locality_id", *self.breakdowns, *(_text(m.days, scope) for m in self.medians)]
+        columns = [_filtered("COUNT(*)", family) for family in self.families]
+        for measure in self.measures:
+            for expression in (measure.num, measure.den):
+                columns.append(_filtered(f"SUM({_text(expression, scope)})", measure.family))
+        columns += [_filtered(f"COUNT({_text(m.days, scope)})", m.family) for m in self.medians]
+        conditions = [rows.where] if rows.where else []
+        if all(family.where for family in self.families):
+            conditions.append(" OR ".join(f"({family.where})" for family in self.families))
+        return (
+            f"SELECT {', '.join(keys + columns)}{rows.source(scope)}{_where(conditions)}"
+            f" GROUP BY {', '.join(str(n) for n in range(1, len(keys) + 1))}"
         )
-        rows = [("T" if total else "L", loc, days, n) for total, loc, days, n in _run(sql, _values(scope))]
-    else:
-        sql = wrap(
-            events,
-            "WITH w AS (SELECT ev.locality_id, ev.days,"
-            " ROW_NUMBER() OVER (PARTITION BY ev.locality_id ORDER BY ev.days) AS rn,"
-            " COUNT(*) OVER (PARTITION BY ev.locality_id) AS n,"
-            " ROW_NUMBER() OVER (ORDER BY ev.days) AS rn_all, COUNT(*) OVER () AS n_all"
-            " FROM {ev} WHERE ev.days IS NOT NULL)"
-            " SELECT 'L', w.locality_id, w.days, w.n FROM w WHERE w.rn = (w.n + 1) / 2"
-            " UNION ALL SELECT 'T', NULL, w.days, w.n_all FROM w WHERE w.rn_all = (w.n_all + 1) / 2",
+
+    def read(self, result: list[tuple]) -> Figures:
+        """The figures from the statement's rows (groups of the same locality and breakdown are
+        added up: the statement also groups by the other families' breakdowns and by days)."""
+        families, breakdowns, medians = self.families, self.breakdowns, self.medians
+        counts_at = 1 + len(breakdowns) + len(medians)
+        sums_at = counts_at + len(families)
+        totals: dict[Measure, Groups] = {measure: {} for measure in self.measures}
+        histograms: dict[Measure, dict[int | None, dict[int, int]]] = {measure: {} for measure in medians}
+        for row in result:
+            locality_id = row[0]
+            for n, measure in enumerate(self.measures):
+                family = measure.family
+                if not row[counts_at + families.index(family)]:
+                    continue  # no row of this family in the group
+                breakdown = (row[1 + breakdowns.index(family.breakdown)] or "") if family.breakdown != "''" else ""
+                num, den = totals[measure].get((locality_id, breakdown), (0, 0))
+                num, den = num + int(row[sums_at + 2 * n] or 0), den + int(row[sums_at + 2 * n + 1] or 0)
+                totals[measure][(locality_id, breakdown)] = (num, den)
+            for n, measure in enumerate(medians):
+                days, count = row[1 + len(breakdowns) + n], int(row[sums_at + 2 * len(self.measures) + n] or 0)
+                if days is None or not count:
+                    continue
+                for area in {None, locality_id}:  # the whole partnership, and the locality
+                    histogram = histograms[measure].setdefault(area, {})
+                    histogram[int(days)] = histogram.get(int(days), 0) + count
+        return Figures(
+            totals=totals,
+            medians={
+                measure: {area: _lower_median(histogram) for area, histogram in by_area.items()}
+                for measure, by_area in histograms.items()
+            },
         )
-        rows = _run(sql, _values(scope))
-    out: dict[int | None, tuple[int | None, int]] = {}
-    for kind, locality_id, days, n in rows:
-        if kind == "L" and locality_id is None:
-            continue  # children in no locality: in the total only
-        out[None if kind == "T" else locality_id] = (int(days), int(n))
-    return out
+
+
+def figures(measures: Sequence[Measure], scope: Scope) -> Figures:
+    """The figures of ``measures`` (all on the same ``Rows``) from one statement, kept on the scope
+    so that the other indicators on those rows reuse them."""
+    rows = measures[0].family.rows
+    if any(measure.family.rows is not rows for measure in measures):
+        raise ValueError("The measures of one statement must count the same rows.")
+    key = ("figures", rows.code)
+    known = scope.memo.get(key)
+    if known is not None and all(measure in known.totals for measure in measures):
+        return known
+    layout = _Layout(tuple(measures))
+    scope.memo[key] = layout.read(_run(layout.sql(rows, scope), _values(scope)))
+    return scope.memo[key]
+
+
+def _lower_median(histogram: dict[int, int]) -> tuple[int, int]:
+    """``(lower median, count)`` of values given as ``{value: how many}``: the middle value of an
+    odd count, the lower of the two middle values of an even one (PostgreSQL's
+    ``percentile_disc(0.5)``), so the answer is always a number of days some row actually took."""
+    count = sum(histogram.values())
+    wanted, seen = (count + 1) // 2, 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= wanted:
+            return value, count
+    raise ValueError("An empty histogram has no median.")
 
 
 def members_sql(measure: Measure, scope: Scope, *, locality_id: int | None, breakdown: str | None, part: str) -> RawSQL:

@@ -74,20 +74,19 @@ def _breakdown_values(indicator: Indicator, present: set[str]) -> list[str]:
     return list(sql.CATEGORIES) + sorted(present - set(sql.CATEGORIES))
 
 
-def _family_measures(family: sql.Family) -> list[sql.Measure]:
-    return list(dict.fromkeys(i.measure for i in INDICATORS if i.measure.family is family))
+def _measures_on(rows: sql.Rows) -> list[sql.Measure]:
+    """Every measure counted from ``rows``: their figures come from one statement."""
+    return list(dict.fromkeys(i.measure for i in INDICATORS if i.measure.family.rows is rows))
 
 
 def _compute(indicator: Indicator, extracts, year: int) -> list[sql.Row]:
     scope = sql.scope_for(extracts, year)
     areas = [None, *scope.locality_ids]
+    figures = sql.figures(_measures_on(indicator.measure.family.rows), scope)
     if indicator.kind == MEDIAN:
-        family = indicator.measure.family
-        sql.family_totals(family, _family_measures(family), scope)  # on PostgreSQL, takes the medians too
-        medians = sql.median_days(indicator.measure, scope)
+        medians = figures.medians[indicator.measure]
         return [(area, "", *(medians.get(area) or (None, 0))) for area in areas]
-    family = indicator.measure.family
-    groups = sql.family_totals(family, _family_measures(family), scope)[indicator.measure]
+    groups = figures.totals[indicator.measure]
     present = {breakdown for _, breakdown in groups} if indicator.breakdown else set()
     breakdowns = _breakdown_values(indicator, present)
     areas += sorted({loc for loc, _ in groups if loc is not None} - set(scope.locality_ids))
