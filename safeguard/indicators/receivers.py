@@ -20,12 +20,9 @@ logger = logging.getLogger(__name__)
 
 @receiver(extract_loaded, dispatch_uid="indicators.extract_loaded")
 def queue_recomputation(sender, extract, superseded=None, **kwargs) -> None:
-    from . import tasks
+    from .services import indicators_queue_recomputation
 
     if extract.kind != ExtractKind.CIN_CENSUS or not extract.collection_year:
         return
     years = list(range(extract.collection_year, extract.collection_year + HISTORY_YEARS + 1))
-    try:
-        tasks.compute_indicators.enqueue(partnership_id=extract.partnership_id, years=years)
-    except Exception:
-        logger.exception("Could not queue the indicators of partnership %s; the daily job will", extract.partnership_id)
+    indicators_queue_recomputation(partnership_id=extract.partnership_id, years=years)

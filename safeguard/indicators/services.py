@@ -16,6 +16,9 @@ import logging
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -300,12 +303,39 @@ def benchmarks_import(*, partnership: Partnership, by, content: bytes, filename:
     return ImportResult(saved=len(parsed.rows), messages=messages)
 
 
-def _recompute_later(partnership_id: int) -> None:
-    """Queue a recomputation (rates use the population); a failure to queue is logged, and the
-    daily recomputation catches up."""
+#: Set inside ``indicators_recomputation_held`` (a bulk load that computes the figures itself at the end).
+_HELD: ContextVar[set[int] | None] = ContextVar("indicators_recomputation_held", default=None)
+
+
+@contextmanager
+def indicators_recomputation_held() -> Iterator[set[int]]:
+    """Within the block, loads and imports do not queue recomputations: the partnerships they would
+    have recomputed are collected in the set yielded, and the caller computes their figures once at
+    the end (``indicators_compute``). For bulk loads such as the demo data, where queuing one
+    recomputation per file would leave the worker a dozen identical jobs."""
+    held: set[int] = set()
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
+
+
+def indicators_queue_recomputation(*, partnership_id: int, years: list[int] | None = None) -> None:
+    """Queue a recomputation of a partnership's figures (``years`` None: every year); a failure to
+    queue is logged, and the daily recomputation catches up."""
     from . import tasks
 
+    held = _HELD.get()
+    if held is not None:
+        held.add(partnership_id)
+        return
     try:
-        tasks.compute_indicators.enqueue(partnership_id=partnership_id, years=None)
+        tasks.compute_indicators.enqueue(partnership_id=partnership_id, years=years)
     except Exception:
         logger.exception("Could not queue the recomputation of partnership %s's indicators", partnership_id)
+
+
+def _recompute_later(partnership_id: int) -> None:
+    """Rates use the population: recompute after a population or benchmark import."""
+    indicators_queue_recomputation(partnership_id=partnership_id, years=None)

@@ -150,3 +150,22 @@ def test_every_factory_builds_a_valid_record(cast):
     s47 = Section47Factory(episode__child__extract__partnership=cast.partnership)
     s47.full_clean()
     assert s47.child == s47.episode.child
+
+
+def test_a_bulk_load_holds_the_recomputations_it_would_queue(cast, monkeypatch):
+    from safeguard.indicators import services, tasks
+
+    queued = []
+
+    class FakeTask:
+        @staticmethod
+        def enqueue(**kwargs):
+            queued.append(kwargs)
+
+    monkeypatch.setattr(tasks, "compute_indicators", FakeTask)
+    with services.indicators_recomputation_held() as held:
+        services.indicators_queue_recomputation(partnership_id=cast.partnership.pk, years=[2025])
+        services.indicators_queue_recomputation(partnership_id=cast.partnership.pk)
+    assert held == {cast.partnership.pk} and queued == []
+    services.indicators_queue_recomputation(partnership_id=cast.partnership.pk, years=[2025])
+    assert queued == [{"partnership_id": cast.partnership.pk, "years": [2025]}]

@@ -55,13 +55,16 @@ class Command(BaseCommand):
         from safeguard.annexa.demo import load_demo_annex_a
         from safeguard.extracts.demo import load_demo_extracts
         from safeguard.indicators.demo import compute_demo_indicators, load_demo_reference_data
+        from safeguard.indicators.services import indicators_recomputation_held
 
         started = time.perf_counter()
-        reference = load_demo_reference_data()
-        self._line("Demo localities, populations and benchmarks", ", ".join(reference))
-        census = load_demo_extracts(scale=census_scale)
-        self._line("Demo CIN census files", "; ".join(loaded.describe() for loaded in census), "imported")
-        computed = compute_demo_indicators()
+        # The figures are computed once below, not once per file by the worker after `make run` starts.
+        with indicators_recomputation_held():
+            reference = load_demo_reference_data()
+            self._line("Demo localities, populations and benchmarks", ", ".join(reference))
+            census = load_demo_extracts(scale=census_scale)
+            self._line("Demo CIN census files", "; ".join(loaded.describe() for loaded in census), "imported")
+            computed = compute_demo_indicators()
         self._line(
             "Demo indicators", ", ".join(f"{slug} ({years} census years)" for slug, years in computed), "computed for"
         )
