@@ -87,11 +87,16 @@ format: install ## Format the code with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: install ## Benchmarks on SQLite and PostgreSQL (figures go to docs/benchmarks.md)
+bench: install ## Benchmarks on SQLite and PostgreSQL: pages, census import, indicators, data set (figures: docs/benchmarks.md)
 	$(PY) scripts/bench.py
 	@$(PY) scripts/check_postgres.py "$(PG_URL)/postgres"
 	@psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS safeguard_bench" -c "CREATE DATABASE safeguard_bench" >/dev/null
 	BENCH_DATABASE_URL=$(PG_URL)/safeguard_bench $(PY) scripts/bench.py
+	@psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS safeguard_bench" -c "CREATE DATABASE safeguard_bench" >/dev/null
+	$(PY) scripts/bench_census.py --children 50000 --database sqlite:///var/bench_census.sqlite3 --database $(PG_URL)/safeguard_bench
+	DATABASE_URL=$(PG_URL)/safeguard_bench $(PY) scripts/bench_indicators.py
+	$(PY) scripts/bench_dataset.py --database sqlite:///var/bench_dataset.sqlite3
+	$(PY) scripts/bench_dataset.py --database $(PG_URL)/safeguard_bench
 
 lock: ## Re-pin dependencies after editing requirements*.in
 	@test -x $(VENV)/bin/pip-compile || $(PIP) install --quiet pip-tools

@@ -20,8 +20,8 @@ What the demo holds
 - **Eastmoor and Westbrook**: 2024-25 and 2025-26 for each authority (992 and 993); each child is
   placed in its authority's locality by the authority code.
 
-The localities are ``indicators.demo``'s: load them first. Once the files are in, the child-level
-tables are analysed (``_refresh_planner_statistics``) so that computing the figures is quick.
+The localities are ``indicators.demo``'s: load them first. Each import refreshes the tables'
+planner statistics itself (``services.extracts_refresh_statistics``), so computing the figures is quick.
 
 Idempotent: a file already uploaded (same partnership and file name, whatever became of it) is not
 uploaded again. ``scale`` shrinks every file, for tests.
@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files import File
-from django.db import connection
 
 from safeguard.accounts.models import User
 from safeguard.indicators.demo import NORTHDALE
@@ -43,16 +42,7 @@ from safeguard.partnerships.models import Locality, Partnership
 from . import services
 from .census.generator import generate_census
 from .choices import ExtractKind, ExtractStatus
-from .models import (
-    CensusAssessment,
-    CensusChild,
-    ChildProtectionPlan,
-    CinEpisode,
-    CinPlan,
-    CpReview,
-    Extract,
-    Section47,
-)
+from .models import Extract
 
 #: Northdale's locality codes, in the order the generator weights them (most children first).
 NORTHDALE_LOCALITIES = tuple(locality.code for locality in NORTHDALE.localities)
@@ -63,7 +53,6 @@ MIN_ERRORS = 8
 #: The obsolete factor the 2024-25 Northdale export still used (18B in the generated file).
 _FACTOR_18B = b"<AssessmentFactors>18B</AssessmentFactors>"
 _FACTOR_18A = b"<AssessmentFactors>18A</AssessmentFactors>"
-CHILD_TABLES = (CensusChild, CinEpisode, CensusAssessment, CinPlan, Section47, ChildProtectionPlan, CpReview)
 
 
 @dataclass(frozen=True)
@@ -138,24 +127,7 @@ def load_demo_extracts(*, scale: float = 1.0) -> list[Loaded]:
                 tally.rejected += 1
             else:
                 tally.other += 1
-    if any(tally.loaded for tally in added.values()):
-        _refresh_planner_statistics()
     return list(added.values())
-
-
-def _refresh_planner_statistics() -> None:
-    """ANALYZE the child-level tables the imports have just filled, as PostgreSQL's autovacuum would
-    a little later (SQLite never does it by itself). Without statistics the planner chooses nested
-    loops for the indicators' re-referral query: computing the demo's figures then takes 25 s
-    instead of 1 on PostgreSQL, 4 s instead of 1 on SQLite. (The import service does not do this
-    itself yet.)"""
-    tables = [connection.ops.quote_name(model._meta.db_table) for model in CHILD_TABLES]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {', '.join(tables)}")
-        elif connection.vendor == "sqlite":
-            for table in tables:
-                cursor.execute(f"ANALYZE {table}")
 
 
 def _uploaded(partnership: Partnership, census: DemoCensus) -> bool:

@@ -19,8 +19,10 @@ Importing is all or nothing, in two passes, with memory bounded whatever the fil
 
 The load writes rows with ids it allocates itself, in batches: PostgreSQL ``COPY`` (psycopg 3) after
 reserving a block of each table's sequence under a ``SHARE ROW EXCLUSIVE`` table lock (so no other
-writer can take ids from the block), SQLite ``executemany`` inside the write transaction, with ids
-after the table's largest (and its AUTOINCREMENT high-water mark, so an id is never reused).
+writer can take ids from the block), SQLite ``INSERT`` statements of 500 rows each inside the write
+transaction, with ids after the table's largest (and its AUTOINCREMENT high-water mark, so an id is
+never reused). The check pass spools each row as it will be written (dates as ISO text), so the load
+does little more per row than add the allocated ids.
 
 An import silent for longer than ``STALLED_AFTER`` (a worker killed or a server restarted mid-way)
 is marked ``failed`` by ``extracts_fail_stalled``, run every few minutes by the worker and whenever
@@ -34,6 +36,7 @@ import hashlib
 import logging
 import os
 import pickle
+import sqlite3
 import time
 import traceback
 import uuid
@@ -41,6 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 from django.conf import settings
@@ -84,6 +88,8 @@ STALLED_AFTER = dt.timedelta(minutes=getattr(settings, "SAFEGUARD_EXTRACT_STALLE
 PROGRESS_EVERY = 1000
 #: Children in one batch of the load (a COPY or executemany per table and batch).
 LOAD_BATCH = 5000
+#: Rows in one SQLite INSERT statement (fewer when the columns would pass SQLite's limit on parameters).
+_SQLITE_ROWS_PER_INSERT = 500
 _FINDINGS_BATCH = 2000
 _CHUNK = 1024 * 1024
 
@@ -430,11 +436,12 @@ _TABLES: tuple[tuple[type, tuple[str, ...]], ...] = (
 CHILD, EPISODE, ASSESSMENT, CIN_PLAN, S47, CP_PLAN, REVIEW = range(len(_TABLES))
 
 
-def _storage_findings(child, disabilities: str) -> list[FindingRecord]:
-    """LOAD01: values too large for their column (rare: a file with repeated codes or a wild number)."""
+def _storage_findings(child) -> list[FindingRecord]:
+    """LOAD01: values too large for their column (rare: a file with repeated codes or a wild number).
+    Only called for a child whose rows ``_Spool.add`` found too large."""
     fix = LOAD_CHECKS["LOAD01"][1]
     found = []
-    if len(disabilities) > _MAX_DISABILITIES:
+    if len(",".join(child.disabilities)) > _MAX_DISABILITIES:
         found.append(
             FindingRecord(
                 "LOAD01",
@@ -478,10 +485,26 @@ def _storage_findings(child, disabilities: str) -> list[FindingRecord]:
     return found
 
 
+class _IsoDates(dict):
+    """Dates as the text both databases store them as (``YYYY-MM-DD``; ``None`` stays ``None``),
+    each converted once. Cleared when large, so a file of many different dates cannot grow it."""
+
+    __slots__ = ()
+    LIMIT = 20_000
+
+    def __missing__(self, day):
+        if len(self) >= self.LIMIT:
+            self.clear()
+        text = self[day] = day.isoformat() if day is not None else None
+        return text
+
+
 class _Spool:
     """The rows of every child, in the order they are stored, written in batches to a private file.
 
     Row ids here are ordinals (0, 1, 2 ... per table); the load adds each table's first allocated id.
+    Dates are spooled as ISO text: SQLite stores them so (Django's adapter would otherwise convert each
+    one in Python during the load) and PostgreSQL's ``COPY`` reads them so.
     """
 
     def __init__(self, path: Path):
@@ -489,14 +512,20 @@ class _Spool:
         self.counts = [0] * len(_TABLES)
         self._batch: list[list[tuple]] = [[] for _ in _TABLES]
         self._children_in_batch = 0
+        self._dates = _IsoDates()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self._out = os.fdopen(fd, "wb")
 
-    def add(self, child, locality_id: int | None, disabilities: str) -> None:
+    def add(self, child, locality_id: int | None) -> bool:
+        """Spool the child's rows; ``True`` when a value is too large for its column (see
+        ``_storage_findings``: the file is then rejected, so the rows are never loaded)."""
         n = self.counts
         rows = self._batch
+        iso = self._dates
         c = n[CHILD]
         n[CHILD] += 1
+        disabilities = ",".join(child.disabilities)
+        too_large = len(disabilities) > _MAX_DISABILITIES
         rows[CHILD].append(
             (
                 c,
@@ -505,61 +534,71 @@ class _Spool:
                 child.former_upn,
                 child.upn_unknown,
                 child.sex,
-                child.birth_date,
-                child.expected_birth_date,
-                child.death_date,
+                iso[child.birth_date],
+                iso[child.expected_birth_date],
+                iso[child.death_date],
                 child.ethnicity,
                 disabilities,
                 locality_id,
                 child.line or None,
             )
         )
+        episodes, assessments, cin_plans, section47s, cp_plans, reviews = rows[EPISODE:]
         for ep in child.episodes:
             e = n[EPISODE]
             n[EPISODE] += 1
-            rows[EPISODE].append(
+            episodes.append(
                 (
                     e,
                     c,
-                    ep.referral_date,
+                    iso[ep.referral_date],
                     ep.referral_source,
                     ep.primary_need,
-                    ep.closure_date,
+                    iso[ep.closure_date],
                     ep.reason_for_closure,
-                    ep.initial_cpc_date,
+                    iso[ep.initial_cpc_date],
                     ep.referral_nfa,
                 )
             )
             for a in ep.assessments:
-                rows[ASSESSMENT].append((n[ASSESSMENT], c, e, a.start_date, a.authorisation_date, ",".join(a.factors)))
+                factors = ",".join(a.factors)
+                if len(factors) > _MAX_FACTORS:
+                    too_large = True
+                assessments.append((n[ASSESSMENT], c, e, iso[a.start_date], iso[a.authorisation_date], factors))
                 n[ASSESSMENT] += 1
             for p in ep.cin_plans:
-                rows[CIN_PLAN].append((n[CIN_PLAN], c, e, p.start_date, p.end_date))
+                cin_plans.append((n[CIN_PLAN], c, e, iso[p.start_date], iso[p.end_date]))
                 n[CIN_PLAN] += 1
             for s in ep.section47s:
-                rows[S47].append((n[S47], c, e, s.start_date, s.icpc_target, s.icpc_date, s.icpc_not_required))
+                section47s.append(
+                    (n[S47], c, e, iso[s.start_date], iso[s.icpc_target], iso[s.icpc_date], s.icpc_not_required)
+                )
                 n[S47] += 1
             for p in ep.cp_plans:
                 plan = n[CP_PLAN]
                 n[CP_PLAN] += 1
-                rows[CP_PLAN].append(
+                previous = p.number_of_previous_cpp
+                if previous is not None and previous > _MAX_PREVIOUS_PLANS:
+                    too_large = True
+                cp_plans.append(
                     (
                         plan,
                         c,
                         e,
-                        p.start_date,
-                        p.end_date,
+                        iso[p.start_date],
+                        iso[p.end_date],
                         p.initial_category,
                         p.latest_category,
-                        p.number_of_previous_cpp,
+                        previous,
                     )
                 )
                 for review in p.reviews:
-                    rows[REVIEW].append((n[REVIEW], plan, review))
+                    reviews.append((n[REVIEW], plan, iso[review]))
                     n[REVIEW] += 1
         self._children_in_batch += 1
         if self._children_in_batch >= LOAD_BATCH:
             self.flush()
+        return too_large
 
     def flush(self) -> None:
         if self._children_in_batch:
@@ -632,8 +671,22 @@ class _TableWriter:
                 for row in rows:
                     write_row(row)
         else:
-            marks = ", ".join("?" * len(columns))
-            self.raw.executemany(f"INSERT INTO {qn(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
+            self._sqlite_insert(f"INSERT INTO {qn(table)} ({names}) VALUES ", len(columns), rows)  # noqa: S608
+
+    def _sqlite_insert(self, insert: str, width: int, rows: list[tuple]) -> None:
+        """Many rows to a statement (``VALUES (...), (...), ...``): SQLite's work for each statement run,
+        such as the AUTOINCREMENT high-water mark it reads and writes back, is then shared by them."""
+        limit = self.raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        per = max(1, min(_SQLITE_ROWS_PER_INSERT, limit // width))
+        one = f"({', '.join('?' * width)})"
+        whole = len(rows) - len(rows) % per
+        if whole:
+            flat = chain.from_iterable
+            params = [list(flat(rows[i : i + per])) for i in range(0, whole, per)]
+            self.raw.executemany(insert + ", ".join([one] * per), params)
+        if whole < len(rows):
+            rest = rows[whole:]
+            self.raw.execute(insert + ", ".join([one] * len(rest)), list(chain.from_iterable(rest)))
 
 
 def _with_ids(batch: list[list[tuple]], first: list[int], extract_id: int) -> list[list[tuple]]:
@@ -649,6 +702,29 @@ def _with_ids(batch: list[list[tuple]], first: list[int], extract_id: int) -> li
         [(r[0] + k0, x, r[1] + c0, r[2] + e0, *r[3:]) for r in batch[CP_PLAN]],
         [(r[0] + r0, x, r[1] + k0, r[2]) for r in batch[REVIEW]],
     ]
+
+
+#: The child-level tables a load fills, whose planner statistics are refreshed after it.
+CHILD_ROW_MODELS = (CensusChild, CinEpisode, CensusAssessment, CinPlan, Section47, ChildProtectionPlan, CpReview)
+
+
+def extracts_refresh_statistics() -> None:
+    """ANALYZE the child-level tables after a load commits, before ``extract_loaded`` is sent.
+
+    Without it the query planner believes a new extract has no rows (PostgreSQL's autovacuum
+    analyses a table only some time after a large insert; SQLite never does by itself) and picks
+    nested loops: computing a national-scale year's indicators then ran for over four minutes
+    instead of five seconds, and the demo's took 25 s instead of 1 (measured; see
+    docs/benchmarks.md). It takes about 3 s for two national-scale years on PostgreSQL."""
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in CHILD_ROW_MODELS]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
+    logger.info("Refreshed the planner statistics of the extract tables in %.2f s", time.perf_counter() - started)
 
 
 @dataclass
@@ -741,25 +817,26 @@ class _Importer:
             partnership=extract.partnership, local_authority_code=extract.local_authority_code
         )
         placed = lookup.by_child if lookup is not None else {}
-        perf_counter, check_child, take_findings, add = (
+        perf_counter, check_child, take_findings, add, spool_add = (
             time.perf_counter,
             validator.check_child,
             stream.take_findings,
             self.sink.add,
+            spool.add,
         )
         validating = 0.0
         for child in stream:
-            add(take_findings())
+            found = take_findings()
+            if found:
+                add(found)
             t = perf_counter()
             found = check_child(child)
             validating += perf_counter() - t
             if found:
                 add(found)
-            disabilities = ",".join(child.disabilities)
-            too_large = _storage_findings(child, disabilities)
-            if too_large:
-                add(too_large)
-            spool.add(child, placed.get(child.la_child_id, default_locality), disabilities)
+            locality = placed.get(child.la_child_id, default_locality) if placed else default_locality
+            if spool_add(child, locality):
+                add(_storage_findings(child))
         return validating
 
     def _record_check(self) -> None:
@@ -794,6 +871,8 @@ class _Importer:
             # The commit (where PostgreSQL checks the deferred foreign keys) is part of the load's
             # time; what listens to the signal (the indicators) is not: this callback runs first.
             transaction.on_commit(self._loaded)
+            # Fresh statistics before anything queries the new rows (see extracts_refresh_statistics).
+            transaction.on_commit(extracts_refresh_statistics, robust=True)
             # Robust: a failing listener is logged and cannot undo a load that has committed.
             transaction.on_commit(
                 partial(extract_loaded.send, sender=Extract, extract=extract, superseded=previous), robust=True

@@ -142,6 +142,31 @@ def test_the_loaded_signal_is_sent_once_the_load_commits(partnership, django_cap
     assert received == [(extract.pk, None)]
 
 
+def test_the_tables_are_analysed_after_the_commit_and_before_the_figures_are_computed(
+    partnership, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Without fresh statistics the planner believes a new extract is empty and the indicators'
+    queries run for minutes instead of seconds (measured at national scale)."""
+    order = []
+    real = services.extracts_refresh_statistics
+
+    def analyse():
+        order.append("analyse")
+        real()  # runs ANALYZE on this database
+
+    monkeypatch.setattr(services, "extracts_refresh_statistics", analyse)
+    extract_loaded.connect(lambda **kwargs: order.append("loaded"), weak=False, dispatch_uid="test-analyse")
+    try:
+        with only_these_rules(), django_capture_on_commit_callbacks(execute=False) as callbacks:
+            run(partnership, census_xml(children(2)))
+        assert order == []
+        for callback in callbacks:
+            callback()
+    finally:
+        extract_loaded.disconnect(dispatch_uid="test-analyse")
+    assert order == ["analyse", "loaded"]
+
+
 def test_an_error_blocks_the_load_and_leaves_the_previous_extract_current(partnership):
     with only_these_rules(("TESTE1", ERROR, lambda c: c.la_child_id == "B0001")):
         first = run(partnership, census_xml(children(3, "A")))
