@@ -16,21 +16,19 @@ module refuses a review that is not suppressed rather than trust every caller.
 
 from __future__ import annotations
 
-import io
 import re
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from safeguard.core.suppression import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED, Figure, rounded
+from safeguard.core.xlsx import SheetWriter, download, workbook_bytes
 
 from .choices import Section, Unit
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Sheet names are at most 31 characters in Excel.
 SHEET_NAMES = {
     Section.REFERRALS: "Referrals",
@@ -95,38 +93,11 @@ def review_xlsx(review) -> bytes:
     for name, items in review.sections:
         _section_sheet(workbook.create_sheet(SHEET_NAMES.get(name, name[:31])), review, name, items)
     _notes_sheet(workbook.create_sheet("Notes"), review)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def review_xlsx_response(review) -> HttpResponse:
-    response = HttpResponse(review_xlsx(review), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(review, "xlsx")}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-class _Writer:
-    """Writes rows down a sheet, remembering where it is."""
-
-    BOLD = Font(bold=True)
-    HEADING = Font(bold=True, size=14)
-
-    def __init__(self, sheet):
-        self.sheet = sheet
-        self.row = 1
-
-    def line(self, *values, font=None, formats=None) -> None:
-        for column, value in enumerate(values, start=1):
-            cell = self.sheet.cell(row=self.row, column=column, value=value)
-            if font is not None:
-                cell.font = font
-            if formats and column - 1 < len(formats) and formats[column - 1] and isinstance(value, int | float):
-                cell.number_format = formats[column - 1]
-            if isinstance(value, str) and value in (SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE):
-                cell.alignment = Alignment(horizontal="right")
-        self.row += 1
+    return download(review_xlsx(review), filename=_filename(review, "xlsx"))
 
     def gap(self, rows: int = 1) -> None:
         self.row += rows
@@ -140,12 +111,12 @@ def _cell(figure: Figure, unit: str = "count"):
 
 
 def _section_sheet(sheet, review, section: str, items) -> None:
-    out = _Writer(sheet)
-    out.line(f"{section}: {review.partnership.name}, {review.period}", font=_Writer.HEADING)
+    out = SheetWriter(sheet)
+    out.line(f"{section}: {review.partnership.name}, {review.period}", font=SheetWriter.HEADING)
     out.line(f"Figures for {review.area_name}. Small numbers are suppressed: see the Notes sheet.")
     out.gap()
     for item in items:
-        out.line(item.indicator.title, font=_Writer.BOLD)
+        out.line(item.indicator.title, font=SheetWriter.BOLD)
         if not item.has_values:
             out.line(f"No figure for {review.period}.")
             out.gap()
@@ -182,12 +153,12 @@ def _figures(area, columns, unit) -> list:
     return [_cell(found[which], unit if which == "value" else "count") for _heading, which, _fmt in columns]
 
 
-def _indicator_block(out: _Writer, review, item) -> None:
+def _indicator_block(out: SheetWriter, review, item) -> None:
     unit = item.indicator.unit
     columns = _columns(item)
     formats = [None, *(fmt for _h, _w, fmt in columns)]
     labels = review.benchmark_names
-    out.line("Year", *(heading for heading, _w, _f in columns), *labels, font=_Writer.BOLD)
+    out.line("Year", *(heading for heading, _w, _f in columns), *labels, font=SheetWriter.BOLD)
     for row in item.trend:
         benchmarks = [_cell(row.benchmarks[label], unit) for label in labels]
         out.line(
@@ -200,71 +171,71 @@ def _indicator_block(out: _Writer, review, item) -> None:
         out.line(f"Change on the year before: {item.direction.label}. {item.direction.detail}")
     if item.localities:
         out.gap()
-        out.line(f"By locality, {review.period}", font=_Writer.BOLD)
-        out.line("Locality", *(heading for heading, _w, _f in columns), font=_Writer.BOLD)
+        out.line(f"By locality, {review.period}", font=SheetWriter.BOLD)
+        out.line("Locality", *(heading for heading, _w, _f in columns), font=SheetWriter.BOLD)
         for row in item.localities:
             out.line(
                 f"{row.name} (total)" if row.is_total else row.name,
                 *_figures(row, columns, unit),
                 formats=formats,
-                font=_Writer.BOLD if row.is_total else None,
+                font=SheetWriter.BOLD if row.is_total else None,
             )
 
 
-def _breakdown_block(out: _Writer, review, item) -> None:
+def _breakdown_block(out: SheetWriter, review, item) -> None:
     count_fmt = NUMBER_FORMATS["count"]
     table = item.category_years
-    out.line(f"{item.indicator.numerator}: {review.area_name}", font=_Writer.BOLD)
-    out.line("Category", *table.columns, font=_Writer.BOLD)
+    out.line(f"{item.indicator.numerator}: {review.area_name}", font=SheetWriter.BOLD)
+    out.line("Category", *table.columns, font=SheetWriter.BOLD)
     for label, cells in table.rows:
         out.line(label, *(_cell(c.figure) for c in cells), formats=[None, *([count_fmt] * len(cells))])
     out.line(
         table.total_label,
         *(_cell(c.figure) for c in table.totals),
         formats=[None, *([count_fmt] * len(table.totals))],
-        font=_Writer.BOLD,
+        font=SheetWriter.BOLD,
     )
     if item.category_shares is not None:
         shares = item.category_shares
         out.gap()
-        out.line(f"Share of {item.indicator.denominator.lower()} (%): {review.area_name}", font=_Writer.BOLD)
-        out.line("Category", *shares.columns, font=_Writer.BOLD)
+        out.line(f"Share of {item.indicator.denominator.lower()} (%): {review.area_name}", font=SheetWriter.BOLD)
+        out.line("Category", *shares.columns, font=SheetWriter.BOLD)
         for label, cells in shares.rows:
             out.line(label, *(_cell(c.figure, Unit.PERCENT) for c in cells), formats=[None, *(["0.0"] * len(cells))])
     if item.category_localities is not None:
         table = item.category_localities
         out.gap()
-        out.line(f"By locality and category, {review.period}", font=_Writer.BOLD)
-        out.line("Locality", *table.columns, font=_Writer.BOLD)
+        out.line(f"By locality and category, {review.period}", font=SheetWriter.BOLD)
+        out.line("Locality", *table.columns, font=SheetWriter.BOLD)
         for label, cells in table.rows:
             out.line(label, *(_cell(c.figure) for c in cells), formats=[None, *([count_fmt] * len(cells))])
         out.line(
             f"{table.total_label} (total)",
             *(_cell(c.figure) for c in table.totals),
             formats=[None, *([count_fmt] * len(table.totals))],
-            font=_Writer.BOLD,
+            font=SheetWriter.BOLD,
         )
 
 
 def _notes_sheet(sheet, review) -> None:
-    out = _Writer(sheet)
-    out.line(f"Child protection process review {review.period}: notes", font=_Writer.HEADING)
+    out = SheetWriter(sheet)
+    out.line(f"Child protection process review {review.period}: notes", font=SheetWriter.HEADING)
     out.line("Partnership", review.partnership.name)
     out.line("Figures for", review.area_name)
     out.line("Census year", f"{review.period} (1 April to 31 March)")
     out.line("Produced on", f"{timezone.localdate():%d %B %Y}")
     out.gap()
-    out.line("Suppression", font=_Writer.BOLD)
+    out.line("Suppression", font=SheetWriter.BOLD)
     out.line(review.suppression_note)
     out.gap()
-    out.line("Marker", "Meaning", font=_Writer.BOLD)
+    out.line("Marker", "Meaning", font=SheetWriter.BOLD)
     for marker, meaning in MARKERS:
         out.line(marker, meaning)
     out.gap()
     out.line("Benchmarks are as the Department for Education publishes them.")
     out.gap()
     out.line(
-        "Code", "Indicator", "Definition", "Counted", "Out of", "Shown as", "Direction", "Source", font=_Writer.BOLD
+        "Code", "Indicator", "Definition", "Counted", "Out of", "Shown as", "Direction", "Source", font=SheetWriter.BOLD
     )
     for _section, items in review.sections:
         for item in items:

@@ -17,7 +17,6 @@ refuses one that is not, rather than trust every caller.
 from __future__ import annotations
 
 import base64
-import io
 import re
 from dataclasses import dataclass
 
@@ -25,12 +24,10 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from safeguard.core.suppression import NOT_AVAILABLE, SUPPRESSED, Figure, rounded
+from safeguard.core.xlsx import SheetWriter, download, workbook_bytes
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0", "rate_per_10000": "0.0", "days": "0.#"}
 MARKERS = (
     (SUPPRESSED, "Suppressed: a count from 1 to the threshold, or a figure that would reveal one."),
@@ -150,43 +147,11 @@ def report_xlsx(board) -> bytes:
     _summary_sheet(workbook.create_sheet("Summary"), board)
     _trends_sheet(workbook.create_sheet("Trends"), board)
     _notes_sheet(workbook.create_sheet("Notes"), board)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def report_xlsx_response(board) -> HttpResponse:
-    response = HttpResponse(report_xlsx(board), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename(board, "xlsx")}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-class _Writer:
-    BOLD = Font(bold=True)
-    HEADING = Font(bold=True, size=14)
-
-    def __init__(self, sheet):
-        self.sheet = sheet
-        self.row = 1
-
-    def line(self, *values, font=None, formats=None) -> None:
-        for column, value in enumerate(values, start=1):
-            cell = self.sheet.cell(row=self.row, column=column, value=value)
-            if font is not None:
-                cell.font = font
-            if formats and column - 1 < len(formats) and formats[column - 1] and isinstance(value, int | float):
-                cell.number_format = formats[column - 1]
-            if isinstance(value, str) and value in (SUPPRESSED, NOT_AVAILABLE):
-                cell.alignment = Alignment(horizontal="right")
-        self.row += 1
-
-    def gap(self) -> None:
-        self.row += 1
-
-    def widths(self, widths) -> None:
-        for index, width in enumerate(widths, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = width
+    return download(report_xlsx(board), filename=filename(board, "xlsx"))
 
 
 def cell_value(figure: Figure | None, unit: str = "count"):
@@ -199,8 +164,8 @@ def cell_value(figure: Figure | None, unit: str = "count"):
 
 
 def _summary_sheet(sheet, board) -> None:
-    out = _Writer(sheet)
-    out.line(f"Multi-agency data set: {board.partnership.name}, {board.as_at_label}", font=_Writer.HEADING)
+    out = SheetWriter(sheet)
+    out.line(f"Multi-agency data set: {board.partnership.name}, {board.as_at_label}", font=SheetWriter.HEADING)
     out.line(f"Figures for {board.area_name}. Small numbers are suppressed: see the Notes sheet.")
     out.gap()
     out.line(
@@ -215,7 +180,7 @@ def _summary_sheet(sheet, board) -> None:
         "England",
         "Statistical neighbours",
         "Commentary",
-        font=_Writer.BOLD,
+        font=SheetWriter.BOLD,
     )
     for block in board.themes:
         for row in block.rows:
@@ -241,8 +206,8 @@ def _summary_sheet(sheet, board) -> None:
 
 
 def _trends_sheet(sheet, board) -> None:
-    out = _Writer(sheet)
-    out.line(f"Trends: {board.area_name}, up to {board.as_at_label}", font=_Writer.HEADING)
+    out = SheetWriter(sheet)
+    out.line(f"Trends: {board.area_name}, up to {board.as_at_label}", font=SheetWriter.HEADING)
     out.gap()
     out.line(
         "Code",
@@ -254,7 +219,7 @@ def _trends_sheet(sheet, board) -> None:
         "England",
         "Statistical neighbours",
         "Source",
-        font=_Writer.BOLD,
+        font=SheetWriter.BOLD,
     )
     count = NUMBER_FORMATS["count"]
     for row in board.rows:
@@ -278,21 +243,21 @@ def _trends_sheet(sheet, board) -> None:
 
 
 def _notes_sheet(sheet, board) -> None:
-    out = _Writer(sheet)
-    out.line(f"Data set report {board.as_at_label}: notes", font=_Writer.HEADING)
+    out = SheetWriter(sheet)
+    out.line(f"Data set report {board.as_at_label}: notes", font=SheetWriter.HEADING)
     out.line("Partnership", board.partnership.name)
     out.line("Figures for", board.area_name)
     out.line("As at", board.as_at_label)
     out.line("Produced on", f"{timezone.localdate():%d %B %Y}")
     out.gap()
-    out.line("Suppression", font=_Writer.BOLD)
+    out.line("Suppression", font=SheetWriter.BOLD)
     out.line(board.suppression_note)
     out.gap()
-    out.line("Marker", "Meaning", font=_Writer.BOLD)
+    out.line("Marker", "Meaning", font=SheetWriter.BOLD)
     for marker, meaning in MARKERS:
         out.line(marker, meaning)
     out.gap()
-    out.line("Ratings", font=_Writer.BOLD)
+    out.line("Ratings", font=SheetWriter.BOLD)
     out.line(RAG_RULE)
     out.line(TRAVEL_RULE)
     out.gap()
@@ -306,7 +271,7 @@ def _notes_sheet(sheet, board) -> None:
         "Amber threshold",
         "Reported",
         "Source",
-        font=_Writer.BOLD,
+        font=SheetWriter.BOLD,
     )
     for row in board.rows:
         indicator = row.indicator

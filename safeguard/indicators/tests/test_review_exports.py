@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from safeguard.audit.models import AccessLog
+from safeguard.core.xlsx import XLSX_TYPE
 from safeguard.indicators import exports
 from safeguard.indicators.views_review import build_review
 
@@ -35,7 +36,7 @@ def workbook(client, user, **params):
     client.force_login(user)
     response = client.get(XLSX, params)
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.XLSX_TYPE
+    assert response["Content-Type"] == XLSX_TYPE
     return load_workbook(io.BytesIO(response.content)), response
 
 
